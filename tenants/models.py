@@ -1,0 +1,177 @@
+"""New tenants: where they live and who they are, as far as the welcome visit needs to know.
+
+Deliberately absent: ethnicity, nationality, "language difficulties". A household is described only by
+the languages in which it wants to be served (the Swedish data-protection authority has ruled against
+housing companies that recorded more).
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tenants.validators import validate_e164, validate_postal_code
+
+# A move-in date further than this from today is a typo (a year like 2205 or 1925).
+MOVE_IN_DATE_MAX_DISTANCE = datetime.timedelta(days=5 * 366)
+
+
+class District(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Building(models.Model):
+    street_address = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=6, validators=[validate_postal_code])
+    city = models.CharField(_("city"), max_length=100, default="Norrköping")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("district"))
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["street_address"]
+        constraints = [
+            models.UniqueConstraint(fields=["street_address", "postal_code"], name="building_address_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street_address}, {self.postal_code} {self.city}"
+
+
+class Apartment(models.Model):
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="apartments", verbose_name=_("building"))
+    # The Swedish national apartment number (lägenhetsnummer), e.g. "1102", or the company's own.
+    number = models.CharField(_("apartment number"), max_length=20)
+    floor = models.SmallIntegerField(_("floor"), null=True, blank=True, validators=[MinValueValidator(-5), MaxValueValidator(60)])
+
+    class Meta:
+        verbose_name = _("apartment")
+        verbose_name_plural = _("apartments")
+        ordering = ["building", "number"]
+        constraints = [models.UniqueConstraint(fields=["building", "number"], name="apartment_number_unique_in_building")]
+
+    def __str__(self) -> str:
+        return _("%(address)s, apt. %(number)s") % {"address": self.building.street_address, "number": self.number}
+
+
+class Household(models.Model):
+    contact_name = models.CharField(_("contact person"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_e164])
+    email = models.EmailField(_("e-mail"), blank=True)
+    size = models.PositiveSmallIntegerField(
+        _("number of people"), default=1, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    languages = models.ManyToManyField(
+        "languages.Language",
+        through="HouseholdLanguage",
+        related_name="households",
+        verbose_name=_("languages"),
+        help_text=_("The languages in which the household wants to be served, most preferred first."),
+    )
+    wants_interpreter = models.BooleanField(_("wants an interpreter"), default=False)
+    protected_identity = models.BooleanField(
+        _("protected identity"),
+        default=False,
+        help_text=_("Address and phone are shown only to the assigned visitor and coordinators."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["contact_name"]
+        constraints = [models.CheckConstraint(condition=models.Q(size__gte=1), name="household_size_positive")]
+
+    def __str__(self) -> str:
+        return self.contact_name
+
+    def language_codes(self) -> list[str]:
+        """Codes in order of preference (uses prefetched rows when present)."""
+        return [hl.language_id for hl in sorted(self.language_preferences.all(), key=lambda hl: hl.rank)]
+
+
+class HouseholdLanguage(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="language_preferences")
+    language = models.ForeignKey("languages.Language", on_delete=models.PROTECT, verbose_name=_("language"))
+    rank = models.PositiveSmallIntegerField(_("preference"), help_text=_("1 is the most preferred language."))
+
+    class Meta:
+        verbose_name = _("household language")
+        verbose_name_plural = _("household languages")
+        ordering = ["household", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "rank"], name="household_language_rank_unique"),
+            models.UniqueConstraint(fields=["household", "language"], name="household_language_unique"),
+            models.CheckConstraint(condition=models.Q(rank__gte=1), name="household_language_rank_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.language}"
+
+
+class MoveIn(models.Model):
+    class AssignmentState(models.TextChoices):
+        AWAITING = "awaiting", _("Awaiting assignment")
+        ASSIGNED = "assigned", _("Assigned")
+        NEEDS_COORDINATOR = "needs_coordinator", _("Needs a coordinator")
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="move_ins", verbose_name=_("household"))
+    apartment = models.ForeignKey(Apartment, on_delete=models.PROTECT, related_name="move_ins", verbose_name=_("apartment"))
+    move_in_date = models.DateField(_("move-in date"))
+    contract_number = models.CharField(_("contract number"), max_length=50, unique=True)
+    # The outbox: written in the same transaction as the move-in, so a broker that is down loses nothing;
+    # the periodic sweep finds rows still awaiting assignment and sends them to the worker again.
+    assignment_state = models.CharField(
+        _("assignment"), max_length=20, choices=AssignmentState, default=AssignmentState.AWAITING
+    )
+    assignment_requested_at = models.DateTimeField(_("assignment requested"), default=timezone.now)
+    assignment_note = models.TextField(_("why it needs a coordinator"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("move-in")
+        verbose_name_plural = _("move-ins")
+        ordering = ["-move_in_date", "contract_number"]
+        indexes = [
+            models.Index(fields=["assignment_state", "assignment_requested_at"], name="movein_assignment_idx"),
+            models.Index(fields=["move_in_date"], name="movein_date_idx"),
+        ]
+        constraints = [
+            # Upper and lower bounds against typos; the exact "not decades away" check is in clean(),
+            # relative to today, which a constraint cannot express.
+            models.CheckConstraint(
+                condition=models.Q(move_in_date__gte=datetime.date(2000, 1, 1), move_in_date__lte=datetime.date(2100, 1, 1)),
+                name="movein_date_sane",
+            ),
+            models.CheckConstraint(condition=~models.Q(contract_number=""), name="movein_contract_number_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_number} ({self.move_in_date:%Y-%m-%d})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.move_in_date and abs(self.move_in_date - timezone.localdate()) > MOVE_IN_DATE_MAX_DISTANCE:
+            raise ValidationError(
+                {"move_in_date": _("The move-in date must be within five years of today. Check the year.")}
+            )
+
+    @property
+    def visit_window(self) -> tuple[datetime.date, datetime.date]:
+        """The days on which the welcome visit should take place."""
+        return (
+            self.move_in_date + datetime.timedelta(days=settings.VISIT_WINDOW_START_DAYS),
+            self.move_in_date + datetime.timedelta(days=settings.VISIT_WINDOW_END_DAYS),
+        )

@@ -1,0 +1,193 @@
+"""The visitors, their languages and absences, the visits they make and why each was assigned."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+WEEKDAY_CHOICES = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+def default_working_days() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
+def validate_working_days(value: object) -> None:
+    if not isinstance(value, list) or not value or any(day not in range(7) for day in value) or len(set(value)) != len(value):
+        raise ValidationError(_("Choose at least one working day."), code="invalid_working_days")
+
+
+class Visitor(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visitor", verbose_name=_("user"))
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("Inactive visitors get no new visits."))
+    languages = models.ManyToManyField(
+        "languages.Language", through="VisitorLanguage", related_name="visitors", verbose_name=_("languages")
+    )
+    weekly_capacity = models.PositiveSmallIntegerField(
+        _("visits per week"), default=15, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    working_days = models.JSONField(
+        _("working days"), default=default_working_days, validators=[validate_working_days],
+        help_text=_("Weekdays 0 (Monday) to 6 (Sunday)."),
+    )
+    work_starts = models.TimeField(_("working day starts"), default=datetime.time(9, 0))
+    work_ends = models.TimeField(_("working day ends"), default=datetime.time(16, 0))
+
+    class Meta:
+        verbose_name = _("visitor")
+        verbose_name_plural = _("visitors")
+        ordering = ["user__first_name", "user__username"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(work_ends__gt=models.F("work_starts")), name="visitor_work_hours_order"),
+            models.CheckConstraint(condition=models.Q(weekly_capacity__gte=1), name="visitor_capacity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class VisitorLanguage(models.Model):
+    class Level(models.IntegerChoices):
+        # Ordered: a higher number is a stronger command. WORKING and above may carry a visit alone.
+        BASIC = 1, _("Basic")
+        WORKING = 2, _("Working")
+        FLUENT = 3, _("Fluent")
+        NATIVE = 4, _("Native")
+
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="language_skills")
+    language = models.ForeignKey("languages.Language", on_delete=models.PROTECT, verbose_name=_("language"))
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level, default=Level.FLUENT)
+
+    class Meta:
+        verbose_name = _("visitor language")
+        verbose_name_plural = _("visitor languages")
+        constraints = [models.UniqueConstraint(fields=["visitor", "language"], name="visitor_language_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.language} ({self.get_level_display()})"
+
+
+class Absence(models.Model):
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="absences", verbose_name=_("visitor"))
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to (inclusive)"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="absence_dates_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visitor}: {self.starts_on:%Y-%m-%d}–{self.ends_on:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The absence cannot end before it starts.")})
+
+
+class Visit(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        CONFIRMED = "confirmed", _("Confirmed")
+        COMPLETED = "completed", _("Completed")
+        NO_SHOW = "no_show", _("No-show")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # Visits that still lie ahead: a move-in has at most one of these (see the constraint below).
+    OPEN_STATUSES = (Status.PLANNED, Status.CONFIRMED)
+
+    class InterpreterType(models.TextChoices):
+        ON_SITE = "on_site", _("On site")
+        PHONE = "phone", _("By phone")
+        VIDEO = "video", _("By video")
+
+    move_in = models.ForeignKey("tenants.MoveIn", on_delete=models.PROTECT, related_name="visits", verbose_name=_("move-in"))
+    visitor = models.ForeignKey(Visitor, on_delete=models.PROTECT, related_name="visits", verbose_name=_("visitor"))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PLANNED)
+    language = models.ForeignKey(
+        "languages.Language", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("language of the visit"),
+    )
+    interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
+    interpreter_language = models.ForeignKey(
+        "languages.Language", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("interpreter language"),
+    )
+    interpreter_type = models.CharField(_("interpreter booked"), max_length=10, choices=InterpreterType, blank=True)
+    interpreter_used = models.BooleanField(_("interpreter took part"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["visitor", "starts_at"], name="visit_visitor_start_idx"),
+            models.Index(fields=["status", "starts_at"], name="visit_status_start_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="visit_ends_after_start"),
+            # Exactly once: whatever retries or races happen, a move-in never has two open visits.
+            models.UniqueConstraint(
+                fields=["move_in"],
+                condition=models.Q(status__in=["planned", "confirmed"]),
+                name="visit_one_open_per_move_in",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(interpreter_needed=False) | models.Q(interpreter_language__isnull=False),
+                name="visit_interpreter_has_language",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.move_in.contract_number} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class Assignment(models.Model):
+    """One entry in a move-in's assignment history: who or what decided, when, and why."""
+
+    class Kind(models.TextChoices):
+        AUTOMATIC = "automatic", _("Assigned automatically")
+        MANUAL = "manual", _("Assigned by a coordinator")
+        UNASSIGNABLE = "unassignable", _("Could not be assigned")
+
+    move_in = models.ForeignKey("tenants.MoveIn", on_delete=models.CASCADE, related_name="assignments", verbose_name=_("move-in"))
+    visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="assignments", verbose_name=_("visit"))
+    visitor = models.ForeignKey(Visitor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("visitor"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    # None means the machine decided.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    reason = models.TextField(_("why"))
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignment history")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.move_in}: {self.get_kind_display()}"

@@ -1,0 +1,23 @@
+"""Celery tasks: thin, named, taking ids. The rules are in visits.services."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from visits import services
+
+
+@shared_task(
+    name="visits.assign_move_in",
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=8,
+)
+def assign_move_in(move_in_id: int) -> None:
+    services.assign_move_in(move_in_id=move_in_id)
+
+
+@shared_task(name="visits.sweep_unassigned_move_ins", acks_late=True)
+def sweep_unassigned_move_ins() -> int:
+    return len(services.sweep_unassigned_move_ins())
