@@ -1,0 +1,56 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := hemkunskap.settings
+
+.PHONY: run test lint check serve worker beat migrate demo messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall whenever a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: the whole app on the embedded defaults (SQLite, filesystem broker), demo data included.
+run: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo --if-empty
+	PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev start
+
+## test: the whole suite; with DATABASE_URL/REDIS_URL set, against PostgreSQL, Redis and a real worker.
+test: $(VENV)/.installed
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+
+check: lint test
+
+## Production-style processes (set DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS, DEBUG=0).
+serve: $(VENV)/.installed
+	$(BIN)/python manage.py collectstatic --no-input
+	$(BIN)/gunicorn hemkunskap.wsgi --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-3}
+worker: $(VENV)/.installed
+	$(BIN)/celery -A hemkunskap worker --loglevel=INFO
+beat: $(VENV)/.installed
+	$(BIN)/celery -A hemkunskap beat --loglevel=INFO
+
+migrate: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --no-input
+demo: $(VENV)/.installed
+	$(BIN)/python manage.py seed_demo
+
+## messages: extract strings for translation, then compile (the compiled .mo files are committed).
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages --locale sv --ignore .venv --ignore var
+	$(BIN)/python manage.py compilemessages --locale sv --ignore .venv
+
+clean:
+	rm -rf var
