@@ -56,5 +56,7 @@ def env_url(name: str, *, schemes: Iterable[str]) -> str:
     allowed = tuple(schemes)
     scheme = value.split("://", 1)[0] if "://" in value else ""
     if scheme not in allowed:
-        raise ConfigurationError(f"{name} must start with one of {', '.join(s + '://' for s in allowed)}; got {value!r}")
+        raise ConfigurationError(
+            f"{name} must start with one of {', '.join(s + '://' for s in allowed)}; got {value!r}"
+        )
     return value

@@ -36,7 +36,9 @@ class Building(models.Model):
     street_address = models.CharField(_("street address"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=6, validators=[validate_postal_code])
     city = models.CharField(_("city"), max_length=100, default="Norrköping")
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("district"))
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("district")
+    )
 
     class Meta:
         verbose_name = _("building")
@@ -51,16 +53,22 @@ class Building(models.Model):
 
 
 class Apartment(models.Model):
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="apartments", verbose_name=_("building"))
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="apartments", verbose_name=_("building")
+    )
     # The Swedish national apartment number (lägenhetsnummer), e.g. "1102", or the company's own.
     number = models.CharField(_("apartment number"), max_length=20)
-    floor = models.SmallIntegerField(_("floor"), null=True, blank=True, validators=[MinValueValidator(-5), MaxValueValidator(60)])
+    floor = models.SmallIntegerField(
+        _("floor"), null=True, blank=True, validators=[MinValueValidator(-5), MaxValueValidator(60)]
+    )
 
     class Meta:
         verbose_name = _("apartment")
         verbose_name_plural = _("apartments")
         ordering = ["building", "number"]
-        constraints = [models.UniqueConstraint(fields=["building", "number"], name="apartment_number_unique_in_building")]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "number"], name="apartment_number_unique_in_building")
+        ]
 
     def __str__(self) -> str:
         return _("%(address)s, apt. %(number)s") % {"address": self.building.street_address, "number": self.number}
@@ -127,8 +135,12 @@ class MoveIn(models.Model):
         ASSIGNED = "assigned", _("Assigned")
         NEEDS_COORDINATOR = "needs_coordinator", _("Needs a coordinator")
 
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="move_ins", verbose_name=_("household"))
-    apartment = models.ForeignKey(Apartment, on_delete=models.PROTECT, related_name="move_ins", verbose_name=_("apartment"))
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="move_ins", verbose_name=_("household")
+    )
+    apartment = models.ForeignKey(
+        Apartment, on_delete=models.PROTECT, related_name="move_ins", verbose_name=_("apartment")
+    )
     move_in_date = models.DateField(_("move-in date"))
     contract_number = models.CharField(_("contract number"), max_length=50, unique=True)
     # The outbox: written in the same transaction as the move-in, so a broker that is down loses nothing;
@@ -152,7 +164,9 @@ class MoveIn(models.Model):
             # Upper and lower bounds against typos; the exact "not decades away" check is in clean(),
             # relative to today, which a constraint cannot express.
             models.CheckConstraint(
-                condition=models.Q(move_in_date__gte=datetime.date(2000, 1, 1), move_in_date__lte=datetime.date(2100, 1, 1)),
+                condition=models.Q(
+                    move_in_date__gte=datetime.date(2000, 1, 1), move_in_date__lte=datetime.date(2100, 1, 1)
+                ),
                 name="movein_date_sane",
             ),
             models.CheckConstraint(condition=~models.Q(contract_number=""), name="movein_contract_number_not_blank"),

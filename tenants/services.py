@@ -19,7 +19,8 @@ def set_household_languages(*, household: Household, codes: Sequence[str]) -> No
     unknown = [code for code in codes if code not in known]
     if unknown:
         raise ValidationError(
-            {"languages": _("Unknown language code: %(codes)s.") % {"codes": ", ".join(unknown)}}, code="unknown_language"
+            {"languages": _("Unknown language code: %(codes)s.") % {"codes": ", ".join(unknown)}},
+            code="unknown_language",
         )
     household.language_preferences.all().delete()
     HouseholdLanguage.objects.bulk_create(
@@ -32,7 +33,9 @@ def register_move_in(
     *, household: Household, apartment: Apartment, move_in_date: datetime.date, contract_number: str
 ) -> MoveIn:
     """Save a new move-in and, once committed, send it to be assigned a visitor."""
-    move_in = MoveIn(household=household, apartment=apartment, move_in_date=move_in_date, contract_number=contract_number)
+    move_in = MoveIn(
+        household=household, apartment=apartment, move_in_date=move_in_date, contract_number=contract_number
+    )
     move_in.full_clean()
     move_in.save()
     move_in_saved(move_in=move_in, created=True)

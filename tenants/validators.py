@@ -17,7 +17,9 @@ def normalise_phone(value: str) -> str:
     try:
         number = phonenumbers.parse(raw, "SE")
     except phonenumbers.NumberParseException:
-        raise ValidationError(_("“%(value)s” is not a phone number."), code="invalid_phone", params={"value": raw}) from None
+        raise ValidationError(
+            _("“%(value)s” is not a phone number."), code="invalid_phone", params={"value": raw}
+        ) from None
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(_("“%(value)s” is not a phone number."), code="invalid_phone", params={"value": raw})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -24,12 +24,19 @@ def default_working_days() -> list[int]:
 
 
 def validate_working_days(value: object) -> None:
-    if not isinstance(value, list) or not value or any(day not in range(7) for day in value) or len(set(value)) != len(value):
+    if (
+        not isinstance(value, list)
+        or not value
+        or any(day not in range(7) for day in value)
+        or len(set(value)) != len(value)
+    ):
         raise ValidationError(_("Choose at least one working day."), code="invalid_working_days")
 
 
 class Visitor(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visitor", verbose_name=_("user"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visitor", verbose_name=_("user")
+    )
     is_active = models.BooleanField(_("active"), default=True, help_text=_("Inactive visitors get no new visits."))
     languages = models.ManyToManyField(
         "languages.Language", through="VisitorLanguage", related_name="visitors", verbose_name=_("languages")
@@ -38,7 +45,9 @@ class Visitor(models.Model):
         _("visits per week"), default=15, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
     working_days = models.JSONField(
-        _("working days"), default=default_working_days, validators=[validate_working_days],
+        _("working days"),
+        default=default_working_days,
+        validators=[validate_working_days],
         help_text=_("Weekdays 0 (Monday) to 6 (Sunday)."),
     )
     work_starts = models.TimeField(_("working day starts"), default=datetime.time(9, 0))
@@ -49,7 +58,9 @@ class Visitor(models.Model):
         verbose_name_plural = _("visitors")
         ordering = ["user__first_name", "user__username"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(work_ends__gt=models.F("work_starts")), name="visitor_work_hours_order"),
+            models.CheckConstraint(
+                condition=models.Q(work_ends__gt=models.F("work_starts")), name="visitor_work_hours_order"
+            ),
             models.CheckConstraint(condition=models.Q(weekly_capacity__gte=1), name="visitor_capacity_positive"),
         ]
 
@@ -116,18 +127,28 @@ class Visit(models.Model):
         PHONE = "phone", _("By phone")
         VIDEO = "video", _("By video")
 
-    move_in = models.ForeignKey("tenants.MoveIn", on_delete=models.PROTECT, related_name="visits", verbose_name=_("move-in"))
+    move_in = models.ForeignKey(
+        "tenants.MoveIn", on_delete=models.PROTECT, related_name="visits", verbose_name=_("move-in")
+    )
     visitor = models.ForeignKey(Visitor, on_delete=models.PROTECT, related_name="visits", verbose_name=_("visitor"))
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PLANNED)
     language = models.ForeignKey(
-        "languages.Language", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "languages.Language",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("language of the visit"),
     )
     interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
     interpreter_language = models.ForeignKey(
-        "languages.Language", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "languages.Language",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("interpreter language"),
     )
     interpreter_type = models.CharField(_("interpreter booked"), max_length=10, choices=InterpreterType, blank=True)
@@ -144,7 +165,9 @@ class Visit(models.Model):
             models.Index(fields=["status", "starts_at"], name="visit_status_start_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="visit_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="visit_ends_after_start"
+            ),
             # Exactly once: whatever retries or races happen, a move-in never has two open visits.
             models.UniqueConstraint(
                 fields=["move_in"],
@@ -173,13 +196,24 @@ class Assignment(models.Model):
         MANUAL = "manual", _("Assigned by a coordinator")
         UNASSIGNABLE = "unassignable", _("Could not be assigned")
 
-    move_in = models.ForeignKey("tenants.MoveIn", on_delete=models.CASCADE, related_name="assignments", verbose_name=_("move-in"))
-    visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="assignments", verbose_name=_("visit"))
-    visitor = models.ForeignKey(Visitor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("visitor"))
+    move_in = models.ForeignKey(
+        "tenants.MoveIn", on_delete=models.CASCADE, related_name="assignments", verbose_name=_("move-in")
+    )
+    visit = models.ForeignKey(
+        Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="assignments", verbose_name=_("visit")
+    )
+    visitor = models.ForeignKey(
+        Visitor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("visitor")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     # None means the machine decided.
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     reason = models.TextField(_("why"))
     created_at = models.DateTimeField(_("when"), auto_now_add=True)

@@ -41,7 +41,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
 def sync_roles() -> None:
     for role, wanted in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        permissions = [Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in wanted]
+        permissions = [
+            Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in wanted
+        ]
         group.permissions.set(permissions)
 
 

@@ -45,11 +45,11 @@ def find_slot(
     falls on no blocked day (holidays, absences), and lies in a week with capacity left."""
     day = first_day
     while day <= last_day:
-        if day.weekday() in pattern.working_days and day not in blocked_days:
-            if week_load.get(week_start(day), 0) < pattern.weekly_capacity:
-                start = _first_free_start(day, pattern, duration, busy, not_before, tz)
-                if start is not None:
-                    return start
+        workable = day.weekday() in pattern.working_days and day not in blocked_days
+        if workable and week_load.get(week_start(day), 0) < pattern.weekly_capacity:
+            start = _first_free_start(day, pattern, duration, busy, not_before, tz)
+            if start is not None:
+                return start
         day += datetime.timedelta(days=1)
     return None
 
@@ -72,7 +72,9 @@ def _first_free_start(
     return None
 
 
-def days_between(first: datetime.date, last: datetime.date, keep: Callable[[datetime.date], bool]) -> set[datetime.date]:
+def days_between(
+    first: datetime.date, last: datetime.date, keep: Callable[[datetime.date], bool]
+) -> set[datetime.date]:
     days = set()
     day = first
     while day <= last:

@@ -14,7 +14,9 @@ def visits_for_visitor(visitor: Visitor, *, since: datetime.datetime) -> QuerySe
     return (
         Visit.objects.filter(visitor=visitor, starts_at__gte=since)
         .exclude(status=Visit.Status.CANCELLED)
-        .select_related("move_in__household", "move_in__apartment__building__district", "language", "interpreter_language")
+        .select_related(
+            "move_in__household", "move_in__apartment__building__district", "language", "interpreter_language"
+        )
         .prefetch_related("move_in__household__language_preferences__language")
         .order_by("starts_at")
     )
@@ -28,7 +30,9 @@ class TeamCalendar:
         self.visitors = {v.id: v for v in visitors}
         # Whole weeks, so that weekly capacity counts visits outside the window's days too.
         range_start = datetime.datetime.combine(week_start(first_day), datetime.time.min, tzinfo=tz)
-        range_end = datetime.datetime.combine(week_start(last_day) + datetime.timedelta(days=7), datetime.time.min, tzinfo=tz)
+        range_end = datetime.datetime.combine(
+            week_start(last_day) + datetime.timedelta(days=7), datetime.time.min, tzinfo=tz
+        )
         self.busy: dict[int, list[tuple[datetime.datetime, datetime.datetime]]] = defaultdict(list)
         self.week_load: dict[int, dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
         rows = (
@@ -49,7 +53,9 @@ class TeamCalendar:
         self.first_day, self.last_day = first_day, last_day
 
     @classmethod
-    def for_window(cls, first_day: datetime.date, last_day: datetime.date, tz: datetime.tzinfo, *, lock: bool) -> "TeamCalendar":
+    def for_window(
+        cls, first_day: datetime.date, last_day: datetime.date, tz: datetime.tzinfo, *, lock: bool
+    ) -> "TeamCalendar":
         visitors = Visitor.objects.filter(is_active=True).select_related("user").prefetch_related("language_skills")
         if lock:
             # Lock the team in id order (after the move-in): one fixed order for every worker, so no

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from languages.models import Language
 from tenants.models import MoveIn
 from visits.matching import Ranked, rank_visitors
 from visits.models import Assignment, Visit
@@ -40,11 +41,7 @@ def assign_move_in(*, move_in_id: int, now: datetime.datetime | None = None) -> 
     """Plan the welcome visit for a move-in awaiting assignment. Idempotent: a retried or duplicated task
     finds the move-in no longer awaiting and returns its open visit, if any."""
     now = now or timezone.now()
-    move_in = (
-        MoveIn.objects.select_for_update(of=("self",))
-        .select_related("household")
-        .get(id=move_in_id)
-    )
+    move_in = MoveIn.objects.select_for_update(of=("self",)).select_related("household").get(id=move_in_id)
     if move_in.assignment_state != MoveIn.AssignmentState.AWAITING:
         return move_in.visits.filter(status__in=Visit.OPEN_STATUSES).first()
 
@@ -105,19 +102,21 @@ def _assign(move_in: MoveIn, now: datetime.datetime) -> Visit | None:
             visit=visit,
             visitor=visitor,
             kind=Assignment.Kind.AUTOMATIC,
-            reason=_explain(ranked, household_languages, ranking.speakers, tried),
+            reason=_explain(ranked, _language_names(household_languages), ranking.speakers, tried),
         )
         return visit
 
     if not calendar.visitors:
         return _needs_coordinator(move_in, _("There is no active visitor."))
     return _needs_coordinator(
-        move_in, _("Nobody has free time between %(first)s and %(last)s: %(tried)s.")
+        move_in,
+        _("Nobody has free time between %(first)s and %(last)s: %(tried)s.")
         % {"first": first_day, "last": window_last, "tried": "; ".join(tried)},
     )
 
 
 def _needs_coordinator(move_in: MoveIn, reason: str) -> None:
+    """Nothing could be planned: the move-in goes to the coordinator's queue with the reason."""
     move_in.assignment_state = MoveIn.AssignmentState.NEEDS_COORDINATOR
     move_in.assignment_note = reason
     move_in.save(update_fields=["assignment_state", "assignment_note"])
@@ -125,7 +124,12 @@ def _needs_coordinator(move_in: MoveIn, reason: str) -> None:
     return None
 
 
-def _explain(chosen: Ranked, household_languages: list[str], speakers: list[Ranked], tried: list[str]) -> str:
+def _language_names(codes: list[str]) -> dict[str, str]:
+    names = {language.code: language.name for language in Language.objects.filter(code__in=codes)}
+    return {code: names.get(code, code) for code in codes}
+
+
+def _explain(chosen: Ranked, language_names: dict[str, str], speakers: list[Ranked], tried: list[str]) -> str:
     candidate = chosen.candidate
     load = _("%(load)s visits planned in the window, capacity %(capacity)s a week") % {
         "load": candidate.load,
@@ -133,14 +137,14 @@ def _explain(chosen: Ranked, household_languages: list[str], speakers: list[Rank
     }
     if chosen.language is None:
         reason = _("No visitor speaks %(languages)s: %(name)s (least loaded, %(load)s) visits with an interpreter.") % {
-            "languages": ", ".join(household_languages) or "-",
+            "languages": ", ".join(language_names.values()) or "-",
             "name": candidate.name,
             "load": load,
         }
     else:
         reason = _("%(name)s speaks %(language)s (the household's choice no. %(preference)s); %(load)s.") % {
             "name": candidate.name,
-            "language": chosen.language,
+            "language": language_names[chosen.language],
             "preference": chosen.preference,
             "load": load,
         }

@@ -20,5 +20,10 @@ def my_visits(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "visits/my_visits.html",
-        {"visitor": visitor, "visits": visits, "today": timezone.localdate(), "tomorrow": timezone.localdate() + datetime.timedelta(days=1)},
+        {
+            "visitor": visitor,
+            "visits": visits,
+            "today": timezone.localdate(),
+            "tomorrow": timezone.localdate() + datetime.timedelta(days=1),
+        },
     )
