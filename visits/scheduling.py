@@ -24,9 +24,16 @@ def week_start(day: datetime.date) -> datetime.date:
 
 
 def swedish_public_holidays(years: Iterable[int]) -> frozenset[datetime.date]:
-    """Public holidays and the de facto ones (midsummer eve, Christmas eve, New Year's eve); Sundays are
-    already non-working days for most visitors and are not listed."""
-    return frozenset(holidays.country_holidays("SE", years=list(years), include_sundays=False).keys())
+    """Public holidays and the three eves Swedish workplaces treat as holidays (midsummer eve, Christmas
+    eve, New Year's eve). Sundays are not listed: they are simply not a visitor's working day."""
+    years = list(years)
+    official = holidays.Sweden(years=years, include_sundays=False)
+    eves = set()
+    for year in years:
+        june_19 = datetime.date(year, 6, 19)
+        midsummer_eve = june_19 + datetime.timedelta(days=(4 - june_19.weekday()) % 7)  # the Friday 19–25 June
+        eves.update({midsummer_eve, datetime.date(year, 12, 24), datetime.date(year, 12, 31)})
+    return frozenset(official.keys()) | frozenset(eves)
 
 
 def find_slot(

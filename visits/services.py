@@ -102,7 +102,7 @@ def _assign(move_in: MoveIn, now: datetime.datetime) -> Visit | None:
             visit=visit,
             visitor=visitor,
             kind=Assignment.Kind.AUTOMATIC,
-            reason=_explain(ranked, _language_names(household_languages), ranking.speakers, tried),
+            reason=explain_assignment(ranked, _language_names(household_languages), ranking.speakers, tried),
         )
         return visit
 
@@ -129,7 +129,7 @@ def _language_names(codes: list[str]) -> dict[str, str]:
     return {code: names.get(code, code) for code in codes}
 
 
-def _explain(chosen: Ranked, language_names: dict[str, str], speakers: list[Ranked], tried: list[str]) -> str:
+def explain_assignment(chosen: Ranked, language_names: dict[str, str], speakers: list[Ranked], tried: list[str]) -> str:
     candidate = chosen.candidate
     load = _("%(load)s visits planned in the window, capacity %(capacity)s a week") % {
         "load": candidate.load,
