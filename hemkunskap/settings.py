@@ -14,6 +14,8 @@ from hemkunskap.env import ConfigurationError, env_bool, env_int, env_list, env_
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
+# The embedded database, queue, cache and collected static files live here; make it on first start.
+(VAR_DIR / "staticfiles").mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", True)
 
