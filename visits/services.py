@@ -57,7 +57,7 @@ def _assign(move_in: MoveIn, now: datetime.datetime) -> Visit | None:
     if first_day > window_last:
         return _needs_coordinator(
             move_in,
-            _("The visit window (%(first)s–%(last)s) had passed when the move-in was registered.")
+            _("The visit window (%(first)s–%(last)s) had already passed when the assignment was made.")
             % {"first": window_first, "last": window_last},
         )
 
@@ -67,7 +67,7 @@ def _assign(move_in: MoveIn, now: datetime.datetime) -> Visit | None:
 
     tried: list[str] = []
     for ranked in [*ranking.speakers, *ranking.others]:
-        interpreter = ranked.language is None
+        interpreter = ranked.language is None and bool(household_languages)
         duration = datetime.timedelta(
             minutes=settings.VISIT_DURATION_WITH_INTERPRETER_MINUTES if interpreter else settings.VISIT_DURATION_MINUTES
         )
@@ -91,8 +91,8 @@ def _assign(move_in: MoveIn, now: datetime.datetime) -> Visit | None:
             starts_at=start,
             ends_at=start + duration,
             language_id=ranked.language or (household_languages[0] if household_languages else None),
-            interpreter_needed=interpreter and bool(household_languages),
-            interpreter_language_id=household_languages[0] if interpreter and household_languages else None,
+            interpreter_needed=interpreter,
+            interpreter_language_id=household_languages[0] if interpreter else None,
         )
         move_in.assignment_state = MoveIn.AssignmentState.ASSIGNED
         move_in.assignment_note = ""
@@ -165,13 +165,11 @@ def sweep_unassigned_move_ins(*, now: datetime.datetime | None = None) -> list[i
     task was lost. Mark them as re-requested and send them again."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(seconds=settings.ASSIGNMENT_SWEEP_AFTER_SECONDS)
-    ids = list(
-        MoveIn.objects.filter(
-            assignment_state=MoveIn.AssignmentState.AWAITING, assignment_requested_at__lt=cutoff
-        ).values_list("id", flat=True)[:1000]
-    )
-    if ids:
-        MoveIn.objects.filter(id__in=ids).update(assignment_requested_at=now)
-        for move_in_id in ids:
+    stale = MoveIn.objects.filter(assignment_state=MoveIn.AssignmentState.AWAITING, assignment_requested_at__lt=cutoff)
+    sent = []
+    for move_in_id in stale.values_list("id", flat=True)[:1000]:
+        # Claim the row: of two sweeps running at once, only the one whose update changed it sends.
+        if stale.filter(id=move_in_id).update(assignment_requested_at=now) == 1:
             enqueue_assignment(move_in_id=move_in_id)
-    return ids
+            sent.append(move_in_id)
+    return sent

@@ -1,4 +1,5 @@
 import datetime
+from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,17 +14,17 @@ from visits.selectors import visits_for_visitor
 @login_required
 @require_GET
 def my_visits(request: HttpRequest) -> HttpResponse:
-    """The signed-in visitor's coming visits, from the start of today, in time order."""
+    """The signed-in visitor's coming visits, from the start of today, grouped by (Stockholm) day."""
     visitor = get_object_or_404(Visitor, user=request.user)
-    start_of_today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    visits = visits_for_visitor(visitor, since=start_of_today)[:200]
-    return render(
-        request,
-        "visits/my_visits.html",
-        {
-            "visitor": visitor,
-            "visits": visits,
-            "today": timezone.localdate(),
-            "tomorrow": timezone.localdate() + datetime.timedelta(days=1),
-        },
-    )
+    today = timezone.localdate()
+    start_of_today = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    visits = list(visits_for_visitor(visitor, since=start_of_today)[:200])
+    days = [(day, list(group)) for day, group in groupby(visits, key=lambda v: timezone.localdate(v.starts_at))]
+    context = {
+        "visitor": visitor,
+        "visits": visits,
+        "days": days,
+        "today": today,
+        "tomorrow": today + datetime.timedelta(days=1),
+    }
+    return render(request, "visits/my_visits.html", context)

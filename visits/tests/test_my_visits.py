@@ -110,3 +110,17 @@ def test_it_reads_the_page_in_the_same_number_of_queries_however_many_visits(
         response = client.get(URL)
 
     assert len(response.context["visits"]) == count
+
+
+def test_it_files_a_visit_just_after_midnight_under_its_stockholm_day(client, amal, make_move_in, languages):
+    # 00:30 in Stockholm on 3 June is still 2 June in UTC: the page must say "tomorrow", not "today".
+    early = make_move_in("ar", move_in_date=TODAY - datetime.timedelta(days=3), contact_name="Nadia Early")
+    visit(amal, early, stockholm(2025, 6, 3, 0, 30))
+    client.force_login(amal.user)
+
+    response = client.get(URL)
+
+    assert [
+        (day, [v.move_in.household.contact_name for v in day_visits]) for day, day_visits in response.context["days"]
+    ] == [(datetime.date(2025, 6, 3), ["Nadia Early"])]
+    assert "Tomorrow" in response.content.decode() or "I morgon" in response.content.decode()
