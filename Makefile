@@ -23,11 +23,13 @@ run: $(VENV)/.installed
 	PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev start
 
 ## test: the whole suite; with DATABASE_URL/REDIS_URL set, against PostgreSQL, Redis and a real worker.
+# Tests keep their embedded queue and cache apart from the development app's (var/test, not var/).
 test: $(VENV)/.installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	VAR_DIR=$${VAR_DIR:-$(CURDIR)/var/test} $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 

@@ -114,7 +114,15 @@ if REDIS_URL:
         # A message not acked within this many seconds is delivered again (acks_late + a dead worker).
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600, minimum=30),
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # The cache shares Redis with the broker: keys are prefixed, and nothing may call cache.clear(),
+    # which would empty the task queues too.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "hemkunskap",
+        }
+    }
 else:
     # kombu's filesystem transport: a real broker in a folder, so the worker and beat run the real tasks
     # on a machine with no Redis. One machine only; production uses Redis.
