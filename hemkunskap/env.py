@@ -56,7 +56,7 @@ def env_url(name: str, *, schemes: Iterable[str]) -> str:
     allowed = tuple(schemes)
     scheme = value.split("://", 1)[0] if "://" in value else ""
     if scheme not in allowed:
-        raise ConfigurationError(
-            f"{name} must start with one of {', '.join(s + '://' for s in allowed)}; got {value!r}"
-        )
+        # Name only the scheme that was given: a URL may carry a password, and this message ends up in logs.
+        given = f"{scheme}://…" if scheme else "a value without a scheme"
+        raise ConfigurationError(f"{name} must start with one of {', '.join(s + '://' for s in allowed)}; got {given}")
     return value
