@@ -221,6 +221,12 @@ VISIT_DURATION_MINUTES = env_int("VISIT_DURATION_MINUTES", 60, minimum=15)
 VISIT_DURATION_WITH_INTERPRETER_MINUTES = env_int("VISIT_DURATION_WITH_INTERPRETER_MINUTES", 90, minimum=15)
 # A move-in still awaiting assignment this long after it was saved is sent to the worker again.
 ASSIGNMENT_SWEEP_AFTER_SECONDS = env_int("ASSIGNMENT_SWEEP_AFTER_SECONDS", 120, minimum=10)
+# An assignment task delivered this many times without finishing (it keeps crashing) is parked for a
+# coordinator instead of looping.
+ASSIGNMENT_MAX_ATTEMPTS = env_int("ASSIGNMENT_MAX_ATTEMPTS", 5, minimum=1)
+# Travel between visits: within a district, and between districts whose centres are unknown.
+TRAVEL_MINUTES_SAME_DISTRICT = env_int("TRAVEL_MINUTES_SAME_DISTRICT", 10, minimum=0)
+TRAVEL_MINUTES_DEFAULT = env_int("TRAVEL_MINUTES_DEFAULT", 30, minimum=0)
 # /healthz calls the worker unhealthy when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=10)
 

@@ -1,5 +1,12 @@
-from django.contrib import admin
+import datetime
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tenants import services
@@ -58,7 +65,58 @@ class MoveInAdmin(admin.ModelAdmin):
     search_fields = ["contract_number", "household__contact_name", "apartment__building__street_address"]
     autocomplete_fields = ["household", "apartment"]
     date_hierarchy = "move_in_date"
-    readonly_fields = ["assignment_state", "assignment_requested_at", "assignment_note", "created_at"]
+    readonly_fields = [
+        "assignment_state",
+        "assignment_requested_at",
+        "assignment_note",
+        "assignment_attempts",
+        "created_at",
+    ]
+
+    def get_inlines(self, request, obj):
+        # The visits and why each was assigned, read-only: the coordinator's answer to "why this visitor?".
+        from visits.admin import AssignmentInline, VisitInline
+
+        return [VisitInline, AssignmentInline] if obj else []
+
+    change_form_template = "admin/tenants/movein/change_form.html"
+
+    def get_urls(self):
+        assign = self.admin_site.admin_view(self.assign_view)
+        return [path("<int:move_in_id>/assign/", assign, name="tenants_movein_assign"), *super().get_urls()]
+
+    def assign_view(self, request, move_in_id: int):
+        """A coordinator sets visitor and time by hand, with a reason; the matcher leaves it alone."""
+        from visits.forms import ManualAssignmentForm
+        from visits.services import assign_manually
+
+        move_in = get_object_or_404(MoveIn.objects.select_related("household"), id=move_in_id)
+        if not request.user.has_perm("visits.add_visit"):
+            raise PermissionDenied
+        form = ManualAssignmentForm(request.POST or None)
+        if form.is_valid():
+            try:
+                visit = assign_manually(
+                    move_in_id=move_in.id,
+                    visitor_id=form.cleaned_data["visitor"].id,
+                    starts_at=form.starts_at(),
+                    duration=datetime.timedelta(minutes=form.cleaned_data["duration"]),
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, gettext("Assigned by hand to %(visitor)s.") % {"visitor": visit.visitor})
+                return redirect(reverse("admin:tenants_movein_change", args=[move_in.id]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Assign %(move_in)s by hand") % {"move_in": move_in},
+            "move_in": move_in,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/tenants/movein/assign.html", context)
 
     @transaction.atomic
     def save_model(self, request, obj, form, change):
@@ -70,3 +128,11 @@ class MoveInAdmin(admin.ModelAdmin):
     def visit_window(self, obj: MoveIn) -> str:
         first, last = obj.visit_window
         return f"{first:%Y-%m-%d} – {last:%Y-%m-%d}"
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field_name, errors in error.error_dict.items():
+            form.add_error(field_name if field_name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

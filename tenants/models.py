@@ -22,6 +22,13 @@ MOVE_IN_DATE_MAX_DISTANCE = datetime.timedelta(days=5 * 366)
 
 class District(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
+    # The district's centre, for travel time between visits; without it a default travel time is assumed.
+    latitude = models.FloatField(
+        _("latitude"), null=True, blank=True, validators=[MinValueValidator(55.0), MaxValueValidator(69.5)]
+    )
+    longitude = models.FloatField(
+        _("longitude"), null=True, blank=True, validators=[MinValueValidator(10.5), MaxValueValidator(24.5)]
+    )
 
     class Meta:
         verbose_name = _("district")
@@ -150,6 +157,9 @@ class MoveIn(models.Model):
     )
     assignment_requested_at = models.DateTimeField(_("assignment requested"), default=timezone.now)
     assignment_note = models.TextField(_("why it needs a coordinator"), blank=True)
+    # Deliveries of the assignment task that got as far as the database; one that keeps crashing the
+    # worker is parked for a coordinator after settings.ASSIGNMENT_MAX_ATTEMPTS instead of looping.
+    assignment_attempts = models.PositiveSmallIntegerField(_("assignment attempts"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

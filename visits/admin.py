@@ -1,6 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from visits.forms import VisitorForm
+from visits import services
+from visits.forms import InterpreterBookingForm, VisitorForm
 from visits.models import Absence, Assignment, Visit, Visitor, VisitorLanguage
 
 
@@ -11,8 +16,16 @@ class VisitorLanguageInline(admin.TabularInline):
 
 
 class AbsenceInline(admin.TabularInline):
+    """Read-only here: an absence is registered on its own page, which re-matches the visits it hits."""
+
     model = Absence
     extra = 0
+    fields = ["starts_on", "ends_on", "reason"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Visitor)
@@ -28,6 +41,43 @@ class VisitorAdmin(admin.ModelAdmin):
 class AbsenceAdmin(admin.ModelAdmin):
     list_display = ["visitor", "starts_on", "ends_on", "reason"]
     list_select_related = ["visitor__user"]
+    list_filter = ["visitor"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Changing an absence would need the visits re-matched again: register a new one instead.
+        return ["visitor", "starts_on", "ends_on"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        report = services.register_absence(
+            visitor_id=obj.visitor_id, starts_on=obj.starts_on, ends_on=obj.ends_on, reason=obj.reason, by=request.user
+        )
+        obj.pk = report.absence.pk
+        for old, new in report.moved:
+            messages.success(request, _("Moved: %(household)s %(old)s → %(visitor)s %(new)s.") % _moved(old, new))
+        for old, why in report.not_moved:
+            messages.warning(
+                request,
+                _("Not moved: %(household)s %(old)s – %(why)s")
+                % {"household": old.move_in.household, "old": _when(old), "why": why},
+            )
+        if not report.moved and not report.not_moved:
+            messages.info(request, _("The absence hits no planned visit."))
+        else:
+            messages.info(
+                request,
+                ngettext("%(count)s visit was re-matched.", "%(count)s visits were re-matched.", len(report.moved))
+                % {"count": len(report.moved)},
+            )
+
+
+def _when(visit: Visit) -> str:
+    return timezone.localtime(visit.starts_at).strftime("%Y-%m-%d %H:%M")
+
+
+def _moved(old: Visit, new: Visit) -> dict[str, object]:
+    return {"household": old.move_in.household, "old": _when(old), "visitor": new.visitor, "new": _when(new)}
 
 
 class AssignmentInline(admin.TabularInline):
@@ -41,8 +91,42 @@ class AssignmentInline(admin.TabularInline):
         return False
 
 
+class VisitInline(admin.TabularInline):
+    model = Visit
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["starts_at", "visitor", "status", "language", "interpreter_needed", "manual", "cancel_reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class VisitAdminForm(InterpreterBookingForm):
+    class Meta(InterpreterBookingForm.Meta):
+        fields = "__all__"
+
+
 @admin.register(Visit)
 class VisitAdmin(admin.ModelAdmin):
+    form = VisitAdminForm
+    readonly_fields = ["manual", "cancel_reason"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if {"interpreter_type", "interpreter_reference"} & set(form.changed_data) and obj.interpreter_type:
+            try:
+                services.book_interpreter(
+                    visit_id=obj.id,
+                    interpreter_type=obj.interpreter_type,
+                    reference=obj.interpreter_reference,
+                    not_a_household_member=form.cleaned_data.get("not_a_household_member", False),
+                    by=request.user,
+                )
+            except ValidationError as error:  # the form checked the same; keep the service the authority
+                messages.error(request, " ".join(error.messages))
+
     list_display = ["move_in", "visitor", "starts_at", "status", "interpreter_needed"]
     list_filter = ["status", "interpreter_needed", "visitor"]
     list_select_related = ["move_in", "visitor__user"]

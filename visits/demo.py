@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from languages.models import Language
 from tenants.models import Apartment, Building, District, Household, HouseholdLanguage, MoveIn
 from visits import roles, services
+from visits.explanations import explain_assignment
 from visits.matching import Candidate, Ranked, rank_visitors
 from visits.models import Absence, Assignment, Visit, Visitor, VisitorLanguage
 from visits.scheduling import STOCKHOLM, swedish_public_holidays, week_start
@@ -608,7 +609,7 @@ class _Seeder:
                     return False  # the rest of the window lies ahead: the matcher plans it
                 tried.append(_("%(name)s has no free time in the window") % {"name": ranked.candidate.name})
                 continue
-            reason = services.explain_assignment(ranked, self._names(p.languages), ranking.speakers, tried)
+            reason = explain_assignment(ranked, self._names(p.languages), ranking.speakers, tried)
             self._book(p, ranked, *found, kind=Assignment.Kind.AUTOMATIC, reason=reason)
             return True
         return False
@@ -681,7 +682,7 @@ class _Seeder:
         self.taken[(visitor_id, day)].add(slot)
         self.week_load[(visitor_id, week_start(day))] += 1
         if reason is None:
-            reason = services.explain_assignment(ranked, self._names(p.languages), [], [])
+            reason = explain_assignment(ranked, self._names(p.languages), [], [])
         if kind == Assignment.Kind.AUTOMATIC:
             decided_at = p.move_in.assignment_requested_at + datetime.timedelta(seconds=self.rng.randint(2, 40))
         else:

@@ -152,7 +152,13 @@ class Visit(models.Model):
         verbose_name=_("interpreter language"),
     )
     interpreter_type = models.CharField(_("interpreter booked"), max_length=10, choices=InterpreterType, blank=True)
+    interpreter_reference = models.CharField(
+        _("interpreter booking"), max_length=100, blank=True, help_text=_("The interpreting agency's booking number.")
+    )
     interpreter_used = models.BooleanField(_("interpreter took part"), default=False)
+    # Set by a coordinator by hand: the matcher never moves it (an absence sends it back to a coordinator).
+    manual = models.BooleanField(_("set by a coordinator"), default=False)
+    cancel_reason = models.CharField(_("why cancelled"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

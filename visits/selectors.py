@@ -1,13 +1,18 @@
 """Reads that span models: what the matcher needs to know about the team, and what visitors see."""
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from visits.matching import Candidate
+from tenants.models import HouseholdLanguage, MoveIn
+from visits.matching import Candidate, scarcity
 from visits.models import Absence, Visit, Visitor
-from visits.scheduling import WorkingPattern, week_start
+from visits.scheduling import Busy, Place, WorkingPattern, week_start
+
+# The language mix of the last quarter's move-ins forecasts the demand the team has to keep room for.
+DEMAND_PERIOD = datetime.timedelta(days=91)
 
 
 def visits_for_visitor(visitor: Visitor, *, since: datetime.datetime) -> QuerySet[Visit]:
@@ -22,26 +27,64 @@ def visits_for_visitor(visitor: Visitor, *, since: datetime.datetime) -> QuerySe
     )
 
 
-class TeamCalendar:
-    """The active visitors with their languages, planned visits and absences around a visit window,
-    read in four queries whatever the team's size."""
+def place_of(move_in: MoveIn) -> Place:
+    """Where the move-in's visit happens (needs apartment__building__district loaded)."""
+    building = move_in.apartment.building
+    district = building.district
+    return Place(building.id, district.id, district.latitude, district.longitude)
 
-    def __init__(self, visitors: list[Visitor], first_day: datetime.date, last_day: datetime.date, tz: datetime.tzinfo):
+
+def language_demand(*, today: datetime.date | None = None) -> Counter[tuple[str, ...]]:
+    """Households that moved in during the last DEMAND_PERIOD or await assignment, counted by their
+    languages in order of preference. Two queries."""
+    today = today or timezone.localdate()
+    recent = MoveIn.objects.filter(
+        move_in_date__gte=today - DEMAND_PERIOD, move_in_date__lte=today
+    ) | MoveIn.objects.filter(assignment_state=MoveIn.AssignmentState.AWAITING)
+    household_ids = set(recent.values_list("household_id", flat=True))
+    by_household: dict[int, list[str]] = defaultdict(list)
+    rows = HouseholdLanguage.objects.filter(household_id__in=household_ids).order_by("household_id", "rank")
+    for household_id, code in rows.values_list("household_id", "language_id"):
+        by_household[household_id].append(code)
+    return Counter(tuple(by_household.get(h, [])) for h in household_ids)
+
+
+class TeamCalendar:
+    """The active visitors with their languages, planned visits (and where) and absences around a visit
+    window, read in a fixed number of queries whatever the team's size."""
+
+    def __init__(
+        self,
+        visitors: list[Visitor],
+        first_day: datetime.date,
+        last_day: datetime.date,
+        tz: datetime.tzinfo,
+        demand: Counter[tuple[str, ...]] | None = None,
+    ):
         self.visitors = {v.id: v for v in visitors}
+        self.first_day, self.last_day = first_day, last_day
         # Whole weeks, so that weekly capacity counts visits outside the window's days too.
         range_start = datetime.datetime.combine(week_start(first_day), datetime.time.min, tzinfo=tz)
         range_end = datetime.datetime.combine(
             week_start(last_day) + datetime.timedelta(days=7), datetime.time.min, tzinfo=tz
         )
-        self.busy: dict[int, list[tuple[datetime.datetime, datetime.datetime]]] = defaultdict(list)
+        self.busy: dict[int, list[Busy]] = defaultdict(list)
         self.week_load: dict[int, dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
         rows = (
             Visit.objects.filter(visitor_id__in=self.visitors, starts_at__gte=range_start, starts_at__lt=range_end)
             .exclude(status=Visit.Status.CANCELLED)
-            .values_list("visitor_id", "starts_at", "ends_at")
+            .values_list(
+                "visitor_id",
+                "starts_at",
+                "ends_at",
+                "move_in__apartment__building_id",
+                "move_in__apartment__building__district_id",
+                "move_in__apartment__building__district__latitude",
+                "move_in__apartment__building__district__longitude",
+            )
         )
-        for visitor_id, starts_at, ends_at in rows:
-            self.busy[visitor_id].append((starts_at, ends_at))
+        for visitor_id, starts_at, ends_at, building_id, district_id, lat, lon in rows:
+            self.busy[visitor_id].append(Busy(starts_at, ends_at, Place(building_id, district_id, lat, lon)))
             self.week_load[visitor_id][week_start(starts_at.astimezone(tz).date())] += 1
         self.absent_days: dict[int, set[datetime.date]] = defaultdict(set)
         absences = Absence.objects.filter(visitor_id__in=self.visitors, starts_on__lte=last_day, ends_on__gte=first_day)
@@ -50,18 +93,34 @@ class TeamCalendar:
             while day <= min(absence.ends_on, last_day):
                 self.absent_days[absence.visitor_id].add(day)
                 day += datetime.timedelta(days=1)
-        self.first_day, self.last_day = first_day, last_day
+        self.scarcity = self._scarcity(demand or Counter())
 
     @classmethod
     def for_window(
-        cls, first_day: datetime.date, last_day: datetime.date, tz: datetime.tzinfo, *, lock: bool
+        cls,
+        first_day: datetime.date,
+        last_day: datetime.date,
+        tz: datetime.tzinfo,
+        *,
+        lock: bool,
+        demand: Counter[tuple[str, ...]] | None = None,
     ) -> "TeamCalendar":
         visitors = Visitor.objects.filter(is_active=True).select_related("user").prefetch_related("language_skills")
         if lock:
             # Lock the team in id order (after the move-in): one fixed order for every worker, so no
             # deadlocks, and no two workers can fill the same visitor's hour or last free capacity.
             visitors = visitors.order_by("id").select_for_update(of=("self",))
-        return cls(list(visitors), first_day, last_day, tz)
+        return cls(list(visitors), first_day, last_day, tz, demand)
+
+    def _scarcity(self, demand: Counter[tuple[str, ...]]) -> dict[int, float]:
+        # Scale the forecast period's households down to one visit window, the unit of a candidate's load.
+        window_days = (self.last_day - week_start(self.first_day)).days + 1
+        scale = window_days / DEMAND_PERIOD.days
+        team = {
+            v.id: ({s.language_id: s.level for s in v.language_skills.all()}, v.weekly_capacity)
+            for v in self.visitors.values()
+        }
+        return {vid: value * scale for vid, value in scarcity(team, demand).items()}
 
     def candidate(self, visitor: Visitor) -> Candidate:
         load = sum(
@@ -73,6 +132,7 @@ class TeamCalendar:
             languages={skill.language_id: skill.level for skill in visitor.language_skills.all()},
             weekly_capacity=visitor.weekly_capacity,
             load=load,
+            scarcity=self.scarcity.get(visitor.id, 0.0),
         )
 
     def pattern(self, visitor: Visitor) -> WorkingPattern:

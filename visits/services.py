@@ -1,20 +1,26 @@
-"""Writes about visits: assigning move-ins to visitors. The admin, the tasks, the web screens and the
-API all call these functions; none of them holds a rule of its own."""
+"""Writes about visits: assigning move-ins to visitors, by machine or by hand, and what an absence
+moves. The admin, the tasks, the web screens and the API all call these functions; none of them holds a
+rule of its own. The rules themselves are pure: visits.matching (who) and visits.scheduling (when)."""
 
 import datetime
 import logging
+from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from languages.models import Language
 from tenants.models import MoveIn
-from visits.matching import Ranked, rank_visitors
-from visits.models import Assignment, Visit
-from visits.scheduling import STOCKHOLM, find_slot, swedish_public_holidays
-from visits.selectors import TeamCalendar
+from visits.explanations import explain_assignment, language_names, nearby_note
+from visits.matching import rank_visitors
+from visits.models import Absence, Assignment, Visit, Visitor
+from visits.scheduling import STOCKHOLM, find_slot, swedish_public_holidays, travel_minutes
+from visits.selectors import TeamCalendar, language_demand, place_of
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +42,41 @@ def enqueue_assignment(*, move_in_id: int) -> bool:
     return True
 
 
+def record_assignment_attempt(*, move_in_id: int) -> bool:
+    """Count a delivery of the assignment task, committed before the work starts, so that a move-in whose
+    assignment keeps crashing the worker is parked for a coordinator instead of looping. True when the
+    work should go ahead."""
+    with transaction.atomic():
+        counted = MoveIn.objects.filter(id=move_in_id, assignment_state=MoveIn.AssignmentState.AWAITING).update(
+            assignment_attempts=F("assignment_attempts") + 1
+        )
+    if not counted:
+        return False  # already assigned or parked: a redelivered or duplicated task
+    attempts = MoveIn.objects.filter(id=move_in_id).values_list("assignment_attempts", flat=True).first() or 0
+    if attempts <= settings.ASSIGNMENT_MAX_ATTEMPTS:
+        return True
+    with transaction.atomic():
+        move_in = MoveIn.objects.select_for_update(of=("self",)).get(id=move_in_id)
+        if move_in.assignment_state == MoveIn.AssignmentState.AWAITING:
+            with translation.override(settings.LANGUAGE_CODE):
+                reason = _("The automatic assignment failed %(attempts)s times; please assign by hand.") % {
+                    "attempts": attempts - 1
+                }
+            _needs_coordinator(move_in, reason)
+            logger.error("Move-in %s parked after %s failed assignment attempts.", move_in_id, attempts - 1)
+    return False
+
+
 @transaction.atomic
 def assign_move_in(*, move_in_id: int, now: datetime.datetime | None = None) -> Visit | None:
     """Plan the welcome visit for a move-in awaiting assignment. Idempotent: a retried or duplicated task
     finds the move-in no longer awaiting and returns its open visit, if any."""
     now = now or timezone.now()
-    move_in = MoveIn.objects.select_for_update(of=("self",)).select_related("household").get(id=move_in_id)
+    move_in = (
+        MoveIn.objects.select_for_update(of=("self",))
+        .select_related("household", "apartment__building__district")
+        .get(id=move_in_id)
+    )
     if move_in.assignment_state != MoveIn.AssignmentState.AWAITING:
         return move_in.visits.filter(status__in=Visit.OPEN_STATUSES).first()
 
@@ -61,9 +96,16 @@ def _assign(move_in: MoveIn, now: datetime.datetime) -> Visit | None:
             % {"first": window_first, "last": window_last},
         )
 
-    calendar = TeamCalendar.for_window(first_day, window_last, STOCKHOLM, lock=True)
+    demand = language_demand(today=now.astimezone(STOCKHOLM).date())
+    calendar = TeamCalendar.for_window(first_day, window_last, STOCKHOLM, lock=True, demand=demand)
     blocked_by_holiday = swedish_public_holidays(range(first_day.year, window_last.year + 1))
     ranking = rank_visitors([calendar.candidate(v) for v in calendar.visitors.values()], household_languages)
+    place = place_of(move_in)
+    travel = partial(
+        travel_minutes,
+        same_district=settings.TRAVEL_MINUTES_SAME_DISTRICT,
+        default=settings.TRAVEL_MINUTES_DEFAULT,
+    )
 
     tried: list[str] = []
     for ranked in [*ranking.speakers, *ranking.others]:
@@ -81,6 +123,8 @@ def _assign(move_in: MoveIn, now: datetime.datetime) -> Visit | None:
             blocked_days=blocked_by_holiday | calendar.absent_days[visitor.id],
             week_load=calendar.week_load[visitor.id],
             not_before=now,
+            place=place,
+            travel=travel,
         )
         if start is None:
             tried.append(_("%(name)s has no free time in the window") % {"name": ranked.candidate.name})
@@ -94,15 +138,15 @@ def _assign(move_in: MoveIn, now: datetime.datetime) -> Visit | None:
             interpreter_needed=interpreter,
             interpreter_language_id=household_languages[0] if interpreter else None,
         )
-        move_in.assignment_state = MoveIn.AssignmentState.ASSIGNED
-        move_in.assignment_note = ""
-        move_in.save(update_fields=["assignment_state", "assignment_note"])
+        _mark_assigned(move_in)
+        reason = explain_assignment(ranked, language_names(household_languages), ranking.speakers, tried)
+        note = nearby_note(start, calendar.busy[visitor.id], place, STOCKHOLM)
         Assignment.objects.create(
             move_in=move_in,
             visit=visit,
             visitor=visitor,
             kind=Assignment.Kind.AUTOMATIC,
-            reason=explain_assignment(ranked, _language_names(household_languages), ranking.speakers, tried),
+            reason=f"{reason} {note}".strip(),
         )
         return visit
 
@@ -115,6 +159,12 @@ def _assign(move_in: MoveIn, now: datetime.datetime) -> Visit | None:
     )
 
 
+def _mark_assigned(move_in: MoveIn) -> None:
+    move_in.assignment_state = MoveIn.AssignmentState.ASSIGNED
+    move_in.assignment_note = ""
+    move_in.save(update_fields=["assignment_state", "assignment_note"])
+
+
 def _needs_coordinator(move_in: MoveIn, reason: str) -> None:
     """Nothing could be planned: the move-in goes to the coordinator's queue with the reason."""
     move_in.assignment_state = MoveIn.AssignmentState.NEEDS_COORDINATOR
@@ -122,42 +172,6 @@ def _needs_coordinator(move_in: MoveIn, reason: str) -> None:
     move_in.save(update_fields=["assignment_state", "assignment_note"])
     Assignment.objects.create(move_in=move_in, kind=Assignment.Kind.UNASSIGNABLE, reason=reason)
     return None
-
-
-def _language_names(codes: list[str]) -> dict[str, str]:
-    names = {language.code: language.name for language in Language.objects.filter(code__in=codes)}
-    return {code: names.get(code, code) for code in codes}
-
-
-def explain_assignment(chosen: Ranked, language_names: dict[str, str], speakers: list[Ranked], tried: list[str]) -> str:
-    candidate = chosen.candidate
-    load = _("%(load)s visits planned in the window, capacity %(capacity)s a week") % {
-        "load": candidate.load,
-        "capacity": candidate.weekly_capacity,
-    }
-    if chosen.language is None:
-        reason = _("No visitor speaks %(languages)s: %(name)s (least loaded, %(load)s) visits with an interpreter.") % {
-            "languages": ", ".join(language_names.values()) or "-",
-            "name": candidate.name,
-            "load": load,
-        }
-    else:
-        reason = _("%(name)s speaks %(language)s (the household's choice no. %(preference)s); %(load)s.") % {
-            "name": candidate.name,
-            "language": language_names[chosen.language],
-            "preference": chosen.preference,
-            "load": load,
-        }
-    others = [
-        _("%(name)s: %(load)s visits planned") % {"name": r.candidate.name, "load": r.candidate.load}
-        for r in speakers
-        if r is not chosen
-    ]
-    if others:
-        reason += " " + _("Other speakers: %(others)s.") % {"others": "; ".join(others)}
-    if tried:
-        reason += " " + _("Passed over: %(tried)s.") % {"tried": "; ".join(tried)}
-    return reason
 
 
 def sweep_unassigned_move_ins(*, now: datetime.datetime | None = None) -> list[int]:
@@ -173,3 +187,173 @@ def sweep_unassigned_move_ins(*, now: datetime.datetime | None = None) -> list[i
             enqueue_assignment(move_in_id=move_in_id)
             sent.append(move_in_id)
     return sent
+
+
+# --- By hand -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_manually(
+    *,
+    move_in_id: int,
+    visitor_id: int,
+    starts_at: datetime.datetime,
+    reason: str,
+    by: AbstractBaseUser,
+    duration: datetime.timedelta | None = None,
+) -> Visit:
+    """A coordinator sets visitor and time. Recorded with the reason; the matcher never moves the visit.
+    Refused (ValidationError, nothing saved) when the visitor is inactive, absent that day or already busy
+    then."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why you assign this visit by hand.")})
+    if timezone.is_naive(starts_at):
+        raise ValidationError({"starts_at": _("Give the time with its time zone.")})
+    move_in = MoveIn.objects.select_for_update(of=("self",)).get(id=move_in_id)
+    # Lock order as in assign_move_in: the move-in, then visitors.
+    visitor = Visitor.objects.select_for_update(of=("self",)).select_related("user").get(id=visitor_id)
+    duration = duration or datetime.timedelta(minutes=settings.VISIT_DURATION_MINUTES)
+    ends_at = starts_at + duration
+    day = starts_at.astimezone(STOCKHOLM).date()
+    if not visitor.is_active:
+        raise ValidationError({"visitor": _("%(name)s is not an active visitor.") % {"name": visitor}})
+    if visitor.absences.filter(starts_on__lte=day, ends_on__gte=day).exists():
+        raise ValidationError({"visitor": _("%(name)s is absent on %(day)s.") % {"name": visitor, "day": day}})
+    clash = (
+        Visit.objects.filter(visitor=visitor, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(status=Visit.Status.CANCELLED)
+        .exclude(move_in=move_in, status__in=Visit.OPEN_STATUSES)
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            {"starts_at": _("%(name)s already has a visit %(start)s–%(end)s.") % _clash_params(visitor, clash)}
+        )
+
+    replaced = _cancel_open_visit(move_in, _("Replaced by a coordinator's assignment."))
+    household_languages = move_in.household.language_codes()
+    spoken = set(visitor.language_skills.filter(level__gte=2).values_list("language_id", flat=True))
+    served_in = next((code for code in household_languages if code in spoken), None)
+    interpreter = served_in is None and bool(household_languages)
+    visit = Visit.objects.create(
+        move_in=move_in,
+        visitor=visitor,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        language_id=served_in or (household_languages[0] if household_languages else None),
+        interpreter_needed=interpreter,
+        interpreter_language_id=household_languages[0] if interpreter else None,
+        manual=True,
+        # Keep an interpreter already booked for this household when only the time or visitor changes.
+        interpreter_type=replaced.interpreter_type if replaced and interpreter else "",
+        interpreter_reference=replaced.interpreter_reference if replaced and interpreter else "",
+    )
+    _mark_assigned(move_in)
+    Assignment.objects.create(
+        move_in=move_in, visit=visit, visitor=visitor, kind=Assignment.Kind.MANUAL, decided_by=by, reason=reason
+    )
+    return visit
+
+
+def _clash_params(visitor: Visitor, clash: Visit) -> dict[str, object]:
+    return {
+        "name": visitor,
+        "start": timezone.localtime(clash.starts_at).strftime("%Y-%m-%d %H:%M"),
+        "end": timezone.localtime(clash.ends_at).strftime("%H:%M"),
+    }
+
+
+def _cancel_open_visit(move_in: MoveIn, reason: str) -> Visit | None:
+    visit = move_in.visits.filter(status__in=Visit.OPEN_STATUSES).first()
+    if visit is not None:
+        visit.status = Visit.Status.CANCELLED
+        visit.cancel_reason = reason
+        visit.save(update_fields=["status", "cancel_reason", "updated_at"])
+    return visit
+
+
+@transaction.atomic
+def book_interpreter(
+    *, visit_id: int, interpreter_type: str, reference: str, not_a_household_member: bool, by: AbstractBaseUser
+) -> Visit:
+    """Record the interpreter booked for a visit. Never a member of the household – a child least of all
+    – so the coordinator must confirm the interpreter is an outside, professional one."""
+    if not not_a_household_member:
+        raise ValidationError(
+            {"not_a_household_member": _("Book a professional interpreter; never a member of the household.")}
+        )
+    if interpreter_type not in Visit.InterpreterType.values:
+        raise ValidationError({"interpreter_type": _("Choose on site, by phone or by video.")})
+    visit = Visit.objects.select_for_update(of=("self",)).get(id=visit_id)
+    visit.interpreter_type = interpreter_type
+    visit.interpreter_reference = reference.strip()
+    visit.save(update_fields=["interpreter_type", "interpreter_reference", "updated_at"])
+    return visit
+
+
+# --- Absences ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class AbsenceReport:
+    """What registering an absence did to the visitor's visits, for the coordinator to read."""
+
+    absence: Absence
+    moved: list[tuple[Visit, Visit]] = field(default_factory=list)  # (cancelled, new)
+    not_moved: list[tuple[Visit, str]] = field(default_factory=list)  # (cancelled, why)
+
+
+@transaction.atomic
+def register_absence(
+    *,
+    visitor_id: int,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    reason: str,
+    by: AbstractBaseUser | None,
+    now: datetime.datetime | None = None,
+) -> AbsenceReport:
+    """Save the absence and re-match every open visit it hits under the usual rules, all or nothing.
+    Locks in the order every assignment uses – the move-ins, then the team – before writing, so a worker
+    assigning at the same moment waits instead of deadlocking or planning into the absence."""
+    now = now or timezone.now()
+    absence = Absence(visitor_id=visitor_id, starts_on=starts_on, ends_on=ends_on, reason=reason)
+    absence.full_clean()
+    first = datetime.datetime.combine(starts_on, datetime.time.min, tzinfo=STOCKHOLM)
+    last = datetime.datetime.combine(ends_on + datetime.timedelta(days=1), datetime.time.min, tzinfo=STOCKHOLM)
+    hit = Visit.objects.filter(
+        visitor_id=visitor_id, status__in=Visit.OPEN_STATUSES, starts_at__gte=first, starts_at__lt=last
+    )
+    move_in_ids = sorted(set(hit.values_list("move_in_id", flat=True)))
+    list(MoveIn.objects.select_for_update(of=("self",)).filter(id__in=move_in_ids).order_by("id"))
+    list(Visitor.objects.select_for_update(of=("self",)).filter(is_active=True).order_by("id"))
+    absence.save()
+
+    report = AbsenceReport(absence)
+    with translation.override(settings.LANGUAGE_CODE):
+        for visit in hit.select_related("visitor__user").order_by("starts_at"):
+            new, why = _rematch(visit, now=now)
+            if new is None:
+                report.not_moved.append((visit, why))
+            else:
+                report.moved.append((visit, new))
+    return report
+
+
+def _rematch(visit: Visit, *, now: datetime.datetime) -> tuple[Visit | None, str]:
+    move_in = (
+        MoveIn.objects.select_for_update(of=("self",))
+        .select_related("household", "apartment__building__district")
+        .get(id=visit.move_in_id)
+    )
+    why_cancelled = _("%(name)s is absent.") % {"name": visit.visitor}
+    _cancel_open_visit(move_in, why_cancelled)
+    if visit.manual:
+        # A coordinator chose this visitor and time: the machine does not overrule that.
+        why = _("The visit was set by hand; a coordinator decides the new one.")
+        _needs_coordinator(move_in, f"{why_cancelled} {why}")
+        return None, why
+    move_in.assignment_state = MoveIn.AssignmentState.AWAITING
+    new = _assign(move_in, now)
+    return new, "" if new else move_in.assignment_note

@@ -15,7 +15,8 @@ from visits import services
     max_retries=8,
 )
 def assign_move_in(move_in_id: int) -> None:
-    services.assign_move_in(move_in_id=move_in_id)
+    if services.record_assignment_attempt(move_in_id=move_in_id):
+        services.assign_move_in(move_in_id=move_in_id)
 
 
 @shared_task(name="visits.sweep_unassigned_move_ins", acks_late=True)
