@@ -4,6 +4,7 @@ rule of its own. The rules themselves are pure: visits.matching (who) and visits
 
 import datetime
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -16,10 +17,20 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tenants.models import MoveIn
+from visits.batch import BatchMoveIn, BatchVisitor, Placement, solve
 from visits.explanations import explain_assignment, language_names, nearby_note
-from visits.matching import rank_visitors
+from visits.matching import Ranked, rank_visitors
 from visits.models import Absence, Assignment, Visit, Visitor
-from visits.scheduling import STOCKHOLM, find_slot, swedish_public_holidays, travel_minutes
+from visits.scheduling import (
+    STOCKHOLM,
+    Busy,
+    Travel,
+    days_between,
+    find_slot,
+    swedish_public_holidays,
+    travel_minutes,
+    week_start,
+)
 from visits.selectors import TeamCalendar, language_demand, place_of
 
 logger = logging.getLogger(__name__)
@@ -101,12 +112,10 @@ def _assign(move_in: MoveIn, now: datetime.datetime) -> Visit | None:
     blocked_by_holiday = swedish_public_holidays(range(first_day.year, window_last.year + 1))
     ranking = rank_visitors([calendar.candidate(v) for v in calendar.visitors.values()], household_languages)
     place = place_of(move_in)
-    travel = partial(
-        travel_minutes,
-        same_district=settings.TRAVEL_MINUTES_SAME_DISTRICT,
-        default=settings.TRAVEL_MINUTES_DEFAULT,
-    )
+    travel = _travel()
 
+    # Speakers of the household's languages first; when none of them has time in the window, the least
+    # loaded of the others, with an interpreter (the coordinator's queue shows it to be booked).
     tried: list[str] = []
     for ranked in [*ranking.speakers, *ranking.others]:
         interpreter = ranked.language is None and bool(household_languages)
@@ -176,17 +185,173 @@ def _needs_coordinator(move_in: MoveIn, reason: str) -> None:
 
 def sweep_unassigned_move_ins(*, now: datetime.datetime | None = None) -> list[int]:
     """Move-ins still awaiting assignment a while after they were saved: the broker was down, or the
-    task was lost. Mark them as re-requested and send them again."""
+    task was lost. Claim them (re-requested now) and send them again: one by one when few, as batches
+    for the solver when a backlog has built up."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(seconds=settings.ASSIGNMENT_SWEEP_AFTER_SECONDS)
     stale = MoveIn.objects.filter(assignment_state=MoveIn.AssignmentState.AWAITING, assignment_requested_at__lt=cutoff)
-    sent = []
-    for move_in_id in stale.values_list("id", flat=True)[:1000]:
+    claimed = []
+    for move_in_id in stale.values_list("id", flat=True)[:5000]:
         # Claim the row: of two sweeps running at once, only the one whose update changed it sends.
         if stale.filter(id=move_in_id).update(assignment_requested_at=now) == 1:
+            claimed.append(move_in_id)
+    if len(claimed) <= SWEEP_ONE_BY_ONE_UP_TO:
+        for move_in_id in claimed:
             enqueue_assignment(move_in_id=move_in_id)
-            sent.append(move_in_id)
-    return sent
+    else:
+        for chunk in range(0, len(claimed), BATCH_SIZE):
+            enqueue_batch(move_in_ids=claimed[chunk : chunk + BATCH_SIZE])
+    return claimed
+
+
+SWEEP_ONE_BY_ONE_UP_TO = 10
+BATCH_SIZE = 500
+
+
+def enqueue_batch(*, move_in_ids: list[int]) -> bool:
+    from visits import tasks
+
+    try:
+        tasks.assign_batch.apply_async((move_in_ids,))
+    except Exception:  # as enqueue_assignment: the next sweep sends them again
+        logger.warning("Broker unavailable: %s move-ins wait for the next sweep.", len(move_in_ids), exc_info=True)
+        return False
+    return True
+
+
+# --- Many at once ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_batch(*, move_in_ids: Sequence[int], now: datetime.datetime | None = None) -> list[Visit]:
+    """Assign many awaiting move-ins together – a backlog, an absence, a big import – choosing visitor and
+    week for all of them at once (visits.batch, a min-cost flow) rather than one by one, then a time in
+    that week. Whatever the solver could not place, or no time was found for, goes through the one-by-one
+    path, which plans it or sends it to the coordinator with the reason. Idempotent like assign_move_in."""
+    now = now or timezone.now()
+    move_ins = list(
+        MoveIn.objects.select_for_update(of=("self",))
+        .filter(id__in=move_in_ids, assignment_state=MoveIn.AssignmentState.AWAITING)
+        .select_related("household", "apartment__building__district")
+        .prefetch_related("household__language_preferences")
+        .order_by("id")
+    )
+    if not move_ins:
+        return []
+    tomorrow = now.astimezone(STOCKHOLM).date() + datetime.timedelta(days=1)
+    windows = {m.id: (max(m.visit_window[0], tomorrow), m.visit_window[1]) for m in move_ins}
+    open_windows = {mid: w for mid, w in windows.items() if w[0] <= w[1]}
+    planned: list[Visit] = []
+    left: list[MoveIn] = [m for m in move_ins if m.id not in open_windows]
+    with translation.override(settings.LANGUAGE_CODE):
+        if open_windows:
+            first = min(w[0] for w in open_windows.values())
+            last = max(w[1] for w in open_windows.values())
+            demand = language_demand(today=tomorrow - datetime.timedelta(days=1))
+            calendar = TeamCalendar.for_window(first, last, STOCKHOLM, lock=True, demand=demand)
+            holidays = swedish_public_holidays(range(first.year, last.year + 1))
+            placements = solve(
+                [_batch_move_in(m, open_windows[m.id]) for m in move_ins if m.id in open_windows],
+                [_batch_visitor(calendar, v, first, last, holidays) for v in calendar.visitors.values()],
+            )
+            by_id = {m.id: m for m in move_ins}
+            placed = set()
+            for placement in placements:
+                visit = _plan_in_week(by_id[placement.move_in_id], placement, open_windows, calendar, holidays, now)
+                if visit is not None:
+                    placed.add(placement.move_in_id)
+                    planned.append(visit)
+            left += [m for m in move_ins if m.id in open_windows and m.id not in placed]
+        for move_in in left:
+            visit = _assign(move_in, now)
+            if visit is not None:
+                planned.append(visit)
+    return planned
+
+
+def _batch_move_in(move_in: MoveIn, window: tuple[datetime.date, datetime.date]) -> BatchMoveIn:
+    weeks = sorted({week_start(day) for day in days_between(window[0], window[1], lambda _day: True)})
+    return BatchMoveIn(move_in.id, tuple(move_in.household.language_codes()), tuple(weeks))
+
+
+def _batch_visitor(
+    calendar: TeamCalendar, visitor: Visitor, first: datetime.date, last: datetime.date, holidays: frozenset
+) -> BatchVisitor:
+    """Free visits per week: capacity less what is planned, in weeks with a day the visitor can work."""
+    candidate = calendar.candidate(visitor)
+    workable = days_between(
+        first,
+        last,
+        lambda day: (
+            day.weekday() in visitor.working_days
+            and day not in holidays
+            and day not in calendar.absent_days[visitor.id]
+        ),
+    )
+    free = {}
+    for week in {week_start(day) for day in workable}:
+        free[week] = max(0, visitor.weekly_capacity - calendar.week_load[visitor.id].get(week, 0))
+    return BatchVisitor(visitor.id, candidate.languages, visitor.weekly_capacity, free)
+
+
+def _plan_in_week(
+    move_in: MoveIn,
+    placement: Placement,
+    windows: dict[int, tuple[datetime.date, datetime.date]],
+    calendar: TeamCalendar,
+    holidays: frozenset,
+    now: datetime.datetime,
+) -> Visit | None:
+    window_first, window_last = windows[move_in.id]
+    household_languages = move_in.household.language_codes()
+    interpreter = placement.language is None and bool(household_languages)
+    duration = datetime.timedelta(
+        minutes=settings.VISIT_DURATION_WITH_INTERPRETER_MINUTES if interpreter else settings.VISIT_DURATION_MINUTES
+    )
+    visitor = calendar.visitors[placement.visitor_id]
+    place = place_of(move_in)
+    start = find_slot(
+        pattern=calendar.pattern(visitor),
+        first_day=max(window_first, placement.week),
+        last_day=min(window_last, placement.week + datetime.timedelta(days=6)),
+        duration=duration,
+        busy=calendar.busy[visitor.id],
+        blocked_days=holidays | calendar.absent_days[visitor.id],
+        week_load=calendar.week_load[visitor.id],
+        not_before=now,
+        place=place,
+        travel=_travel(),
+    )
+    if start is None:
+        return None
+    candidate = calendar.candidate(visitor)
+    visit = Visit.objects.create(
+        move_in=move_in,
+        visitor=visitor,
+        starts_at=start,
+        ends_at=start + duration,
+        language_id=placement.language or (household_languages[0] if household_languages else None),
+        interpreter_needed=interpreter,
+        interpreter_language_id=household_languages[0] if interpreter else None,
+    )
+    calendar.busy[visitor.id].append(Busy(visit.starts_at, visit.ends_at, place))
+    calendar.week_load[visitor.id][placement.week] += 1
+    _mark_assigned(move_in)
+    ranked = Ranked(candidate, placement.language, placement.preference)
+    reason = _("Chosen together with the other move-ins of a batch, for the best fit overall.")
+    reason += " " + explain_assignment(ranked, language_names(household_languages), [], [])
+    Assignment.objects.create(
+        move_in=move_in, visit=visit, visitor=visitor, kind=Assignment.Kind.AUTOMATIC, reason=reason
+    )
+    return visit
+
+
+def _travel() -> Travel:
+    return partial(
+        travel_minutes,
+        same_district=settings.TRAVEL_MINUTES_SAME_DISTRICT,
+        default=settings.TRAVEL_MINUTES_DEFAULT,
+    )
 
 
 # --- By hand -----------------------------------------------------------------------------------------
@@ -332,28 +497,26 @@ def register_absence(
 
     report = AbsenceReport(absence)
     with translation.override(settings.LANGUAGE_CODE):
-        for visit in hit.select_related("visitor__user").order_by("starts_at"):
-            new, why = _rematch(visit, now=now)
-            if new is None:
+        hit_visits = list(hit.select_related("visitor__user", "move_in__household").order_by("starts_at"))
+        to_rematch = []
+        for visit in hit_visits:
+            why_cancelled = _("%(name)s is absent.") % {"name": visit.visitor}
+            _cancel_open_visit(visit.move_in, why_cancelled)
+            if visit.manual:
+                # A coordinator chose this visitor and time: the machine does not overrule that.
+                why = _("The visit was set by hand; a coordinator decides the new one.")
+                _needs_coordinator(visit.move_in, f"{why_cancelled} {why}")
                 report.not_moved.append((visit, why))
             else:
-                report.moved.append((visit, new))
+                to_rematch.append(visit)
+        MoveIn.objects.filter(id__in=[v.move_in_id for v in to_rematch]).update(
+            assignment_state=MoveIn.AssignmentState.AWAITING
+        )
+    new_visits = {v.move_in_id: v for v in assign_batch(move_in_ids=[v.move_in_id for v in to_rematch], now=now)}
+    notes = dict(MoveIn.objects.filter(id__in=[v.move_in_id for v in to_rematch]).values_list("id", "assignment_note"))
+    for visit in to_rematch:
+        if visit.move_in_id in new_visits:
+            report.moved.append((visit, new_visits[visit.move_in_id]))
+        else:
+            report.not_moved.append((visit, notes[visit.move_in_id]))
     return report
-
-
-def _rematch(visit: Visit, *, now: datetime.datetime) -> tuple[Visit | None, str]:
-    move_in = (
-        MoveIn.objects.select_for_update(of=("self",))
-        .select_related("household", "apartment__building__district")
-        .get(id=visit.move_in_id)
-    )
-    why_cancelled = _("%(name)s is absent.") % {"name": visit.visitor}
-    _cancel_open_visit(move_in, why_cancelled)
-    if visit.manual:
-        # A coordinator chose this visitor and time: the machine does not overrule that.
-        why = _("The visit was set by hand; a coordinator decides the new one.")
-        _needs_coordinator(move_in, f"{why_cancelled} {why}")
-        return None, why
-    move_in.assignment_state = MoveIn.AssignmentState.AWAITING
-    new = _assign(move_in, now)
-    return new, "" if new else move_in.assignment_note

@@ -19,6 +19,18 @@ def assign_move_in(move_in_id: int) -> None:
         services.assign_move_in(move_in_id=move_in_id)
 
 
+@shared_task(
+    name="visits.assign_batch",
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=8,
+)
+def assign_batch(move_in_ids: list[int]) -> int:
+    return len(services.assign_batch(move_in_ids=move_in_ids))
+
+
 @shared_task(name="visits.sweep_unassigned_move_ins", acks_late=True)
 def sweep_unassigned_move_ins() -> int:
     return len(services.sweep_unassigned_move_ins())
