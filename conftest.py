@@ -13,6 +13,9 @@ whose Redis died must not turn the integration tests into a green run that teste
 
 One worker serves the whole run (`celery_worker_process`, started on first use); `celery_worker` hands it
 to a test with the log read from where that test begins, so a task that raises fails that test at once.
+Tests about races and crashes take `celery_workers` instead: that worker and two more, each with a pool
+of its own, for the length of one test module (after it, only the session's worker reads the queue again,
+so other tests still find their tasks in its log).
 The broker is the Redis database REDIS_URL names, and it is purged when the worker starts: never point
 the tests at a Redis database that a live worker reads.
 
@@ -37,11 +40,16 @@ import pytest
 from hemkunskap.env import ConfigurationError, env_bool
 
 BASE_DIR = Path(__file__).resolve().parent
-# Gitignored; CI can keep it as an artifact.
-ARTIFACTS_DIR = BASE_DIR / "test-artifacts"
+# Gitignored; CI can keep it as an artifact. Two runs side by side on one checkout need one each.
+ARTIFACTS_DIR = Path(os.environ.get("TEST_ARTIFACTS_DIR") or BASE_DIR / "test-artifacts")
 WORKER_LOG = ARTIFACTS_DIR / "celery-worker.log"
 WORKER_START_TIMEOUT_SECONDS = 60
 WORKER_STOP_TIMEOUT_SECONDS = 20
+# A failed wait shows this much of each worker's log (a test with 1500 tasks logs 3000 lines).
+FAILURE_LOG_LINES = 150
+# `celery_workers`: the session's worker (a pool of 2) and this many more with pools of this size.
+EXTRA_WORKERS = 2
+EXTRA_WORKER_CONCURRENCY = 3
 SERVICE_CONNECT_TIMEOUT_SECONDS = 3
 # How celery.app.trace logs a task that raised something it does not retry.
 TASK_FAILED = "raised unexpected:"
@@ -167,19 +175,59 @@ class CeleryWorker:
     def wait_until(self, condition: Callable[[], object], *, timeout: float, what: str) -> None:
         """Poll `condition` (e.g. a database query) until it is true. Fail with the worker's log at once if
         the worker died or a task raised, else after `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if self.process.poll() is not None:
-                pytest.fail(f"The Celery worker exited with {self.process.returncode}; its log:\n{self.log()}")
-            if TASK_FAILED in self.log():
-                pytest.fail(f"A task failed while waiting for {what}. The worker's log:\n{self.log()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"Gave up after {timeout} s waiting for {what}. The worker's log:\n{self.log()}")
-            time.sleep(0.2)
+        CeleryWorkers([self]).wait_until(condition, timeout=timeout, what=what)
 
     def wait_for_log(self, text: str, *, timeout: float = 30) -> None:
         """Wait until the worker has logged `text`, e.g. "Task visits.assign_move_in[<id>] succeeded"."""
         self.wait_until(lambda: text in self.log(), timeout=timeout, what=f"the worker to log {text!r}")
+
+
+@dataclass
+class CeleryWorkers:
+    """Several worker processes on one broker and one test database: which of them runs a task is the
+    broker's choice, so every question (a log line, a failure) is asked of all of them."""
+
+    workers: list[CeleryWorker]
+
+    @property
+    def nodenames(self) -> list[str]:
+        return [worker.nodename for worker in self.workers]
+
+    def log(self, *, last_lines: int | None = None) -> str:
+        """What the workers logged during the current test, one worker after the other; with last_lines,
+        only the end of each (a failure stops the wait at once, so it is there)."""
+        parts = []
+        for worker in self.workers:
+            lines = worker.log().splitlines()
+            if last_lines is not None:
+                lines = lines[-last_lines:]
+            parts.append("\n".join([f"--- {worker.nodename} ---", *lines]))
+        return "\n".join(parts)
+
+    def wait_until(self, condition: Callable[[], object], *, timeout: float, what: str) -> None:
+        """Poll `condition` until it is true. Fail with the logs at once if a worker died or one of them
+        logged a failed task, else after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            for worker in self.workers:
+                if worker.process.poll() is not None:
+                    pytest.fail(
+                        f"The Celery worker {worker.nodename} exited with {worker.process.returncode}; "
+                        f"the log:\n{self.log(last_lines=FAILURE_LOG_LINES)}"
+                    )
+            if any(TASK_FAILED in worker.log() for worker in self.workers):
+                pytest.fail(
+                    f"A task failed while waiting for {what}. The log:\n{self.log(last_lines=FAILURE_LOG_LINES)}"
+                )
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"Gave up after {timeout} s waiting for {what}. The log:\n{self.log(last_lines=FAILURE_LOG_LINES)}"
+                )
+            time.sleep(0.2)
+
+    def wait_for_log(self, text: str, *, timeout: float = 30) -> None:
+        """Wait until one of the workers has logged `text`."""
+        self.wait_until(lambda: text in self.log(), timeout=timeout, what=f"a worker to log {text!r}")
 
 
 def _with_database_name(url: str, name: str) -> str:
@@ -195,34 +243,26 @@ def _empty_the_broker(app) -> None:
         channel.client.delete(channel.unacked_key, channel.unacked_index_key)
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[CeleryWorker]:
-    """A real `celery worker` subprocess on the real broker (REDIS_URL), writing to pytest-django's test
-    database. Use it with `transactional_db`: the worker sees only committed rows."""
-    _skip_or_fail_without_services()
-
-    from django.core.cache import cache
+def _worker_environment() -> dict[str, str]:
+    """The environment of a worker process: ours, pointed at pytest-django's test database."""
     from django.db import connection
-
-    from hemkunskap.celery import app
-    from hemkunskap.health import HEARTBEAT_KEY
 
     # django_db_setup has switched the connection to the test database (test_<name>).
     test_database = connection.settings_dict["NAME"]
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": _with_database_name(os.environ["DATABASE_URL"], test_database),
         "DJANGO_SETTINGS_MODULE": "hemkunskap.settings",
         "PYTHONUNBUFFERED": "1",
     }
-    _empty_the_broker(app)
-    # The worker writes a heartbeat when it is ready; remove an old one so we wait for this worker's.
-    cache.delete(HEARTBEAT_KEY)
 
-    # One name per run, so a worker left over from another run cannot answer our ping.
-    nodename = f"test-worker-{os.getpid()}@{socket.gethostname()}"
-    ARTIFACTS_DIR.mkdir(exist_ok=True)
-    with WORKER_LOG.open("w", encoding="utf-8") as log_file:
+
+def _start_worker(*, name: str, log_path: Path, concurrency: int) -> CeleryWorker:
+    """Start `celery worker` as a subprocess; `_wait_until_ready` tells when it takes tasks."""
+    # The pid in the name: a worker left over from another run cannot answer our ping.
+    nodename = f"{name}-{os.getpid()}@{socket.gethostname()}"
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w", encoding="utf-8") as log_file:
         process = subprocess.Popen(  # noqa: S603 (a fixed command line: our interpreter, our app)
             [
                 sys.executable,
@@ -232,7 +272,7 @@ def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[Celery
                 "hemkunskap",
                 "worker",
                 "--pool=prefork",
-                "--concurrency=2",
+                f"--concurrency={concurrency}",
                 "--without-mingle",
                 "--without-gossip",
                 "--loglevel=INFO",
@@ -240,27 +280,65 @@ def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[Celery
                 nodename,
             ],
             cwd=BASE_DIR,
-            env=env,
+            env=_worker_environment(),
             stdin=subprocess.DEVNULL,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             # Its own process group: the prefork children can be stopped with it, by its id.
             start_new_session=True,
         )
-    worker = CeleryWorker(process=process, nodename=nodename, log_path=WORKER_LOG)
-    _started_worker_logs.append(WORKER_LOG)
+    _started_worker_logs.append(log_path)
+    return CeleryWorker(process=process, nodename=nodename, log_path=log_path)
+
+
+def _wait_until_ready(worker: CeleryWorker) -> None:
+    from hemkunskap.celery import app
+
+    def ready() -> bool:
+        # Logged after worker_ready (which also records the heartbeat): the worker consumes the queue.
+        if f"{worker.nodename} ready." not in worker.log():
+            return False
+        replies = app.control.ping(destination=[worker.nodename], timeout=1)
+        return any(worker.nodename in reply for reply in replies)
+
+    worker.wait_until(ready, timeout=WORKER_START_TIMEOUT_SECONDS, what=f"the Celery worker {worker.nodename}")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[CeleryWorker]:
+    """A real `celery worker` subprocess on the real broker (REDIS_URL), writing to pytest-django's test
+    database. Use it with `transactional_db`: the worker sees only committed rows."""
+    _skip_or_fail_without_services()
+
+    from hemkunskap.celery import app
+
+    _empty_the_broker(app)
+    worker = _start_worker(name="test-worker", log_path=WORKER_LOG, concurrency=2)
     try:
-
-        def ready() -> bool:
-            if cache.get(HEARTBEAT_KEY) is None:
-                return False
-            replies = app.control.ping(destination=[nodename], timeout=1)
-            return any(nodename in reply for reply in replies)
-
-        worker.wait_until(ready, timeout=WORKER_START_TIMEOUT_SECONDS, what="the Celery worker to be ready")
+        _wait_until_ready(worker)
         yield worker
     finally:
-        _stop(process)
+        _stop(worker.process)
+
+
+@pytest.fixture(scope="module")
+def celery_worker_team(celery_worker_process: CeleryWorker) -> Iterator[CeleryWorkers]:
+    """The session's worker and EXTRA_WORKERS more, separate processes with pools of their own, for one test
+    module. More would only queue for the same row locks on a CI machine's two or four cores."""
+    extra = [
+        _start_worker(
+            name=f"test-worker-extra{n}",
+            log_path=ARTIFACTS_DIR / f"celery-worker-extra{n}.log",
+            concurrency=EXTRA_WORKER_CONCURRENCY,
+        )
+        for n in range(1, EXTRA_WORKERS + 1)
+    ]
+    try:
+        for worker in extra:  # started side by side above; their start-up overlaps
+            _wait_until_ready(worker)
+        yield CeleryWorkers([celery_worker_process, *extra])
+    finally:
+        _stop(*(worker.process for worker in extra))
 
 
 @pytest.fixture
@@ -270,23 +348,33 @@ def celery_worker(celery_worker_process: CeleryWorker) -> CeleryWorker:
     return celery_worker_process
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()  # warm shutdown: tasks in progress finish, nothing is left unacknowledged
-    try:
-        process.wait(timeout=WORKER_STOP_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        # Stuck: kill its process group (the pool's children with it); the group is ours, named by its id.
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+@pytest.fixture
+def celery_workers(celery_worker_team: CeleryWorkers) -> CeleryWorkers:
+    """The module's workers, their logs read from where this test begins."""
+    for worker in celery_worker_team.workers:
+        worker.log_start = worker.log_path.stat().st_size
+    return celery_worker_team
+
+
+def _stop(*processes: subprocess.Popen) -> None:
+    running = [process for process in processes if process.poll() is None]
+    for process in running:  # all at once: each takes a few seconds to wind down its pool
+        process.terminate()  # warm shutdown: tasks in progress finish, nothing is left unacknowledged
+    for process in running:
+        try:
+            process.wait(timeout=WORKER_STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            # Stuck: kill its process group (the pool's children with it); the group is ours, named by its id.
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     """When something failed, the worker's side of the story belongs in the output (CI has nothing else)."""
     if exitstatus == 0 or not _started_worker_logs:
         return
-    lines = _started_worker_logs[-1].read_text(encoding="utf-8", errors="replace").splitlines()
-    terminalreporter.section(f"celery worker log (last 80 lines of {_started_worker_logs[-1]})")
-    for line in lines[-80:]:
-        terminalreporter.line(line)
+    for log_path in dict.fromkeys(_started_worker_logs):
+        lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        terminalreporter.section(f"celery worker log (last 80 lines of {log_path})")
+        for line in lines[-80:]:
+            terminalreporter.line(line)

@@ -160,6 +160,7 @@ class MoveIn(models.Model):
     # Deliveries of the assignment task that got as far as the database; one that keeps crashing the
     # worker is parked for a coordinator after settings.ASSIGNMENT_MAX_ATTEMPTS instead of looping.
     assignment_attempts = models.PositiveSmallIntegerField(_("assignment attempts"), default=0)
+    assignment_attempt_task = models.CharField(_("assignment task"), max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

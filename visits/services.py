@@ -53,17 +53,20 @@ def enqueue_assignment(*, move_in_id: int) -> bool:
     return True
 
 
-def record_assignment_attempt(*, move_in_id: int) -> bool:
+def record_assignment_attempt(*, move_in_id: int, task_id: str) -> bool:
     """Count a delivery of the assignment task, committed before the work starts, so that a move-in whose
-    assignment keeps crashing the worker is parked for a coordinator instead of looping. True when the
-    work should go ahead."""
+    assignment keeps crashing the worker is parked for a coordinator instead of looping. Only the same
+    message delivered again counts (its task id): duplicates sent on purpose, by a retrying client or the
+    sweep, carry ids of their own and must not park a move-in that never failed. True when the work
+    should go ahead."""
+    awaiting = MoveIn.objects.filter(id=move_in_id, assignment_state=MoveIn.AssignmentState.AWAITING)
     with transaction.atomic():
-        counted = MoveIn.objects.filter(id=move_in_id, assignment_state=MoveIn.AssignmentState.AWAITING).update(
+        again = awaiting.filter(assignment_attempt_task=task_id).update(
             assignment_attempts=F("assignment_attempts") + 1
         )
-    if not counted:
-        return False  # already assigned or parked: a redelivered or duplicated task
-    attempts = MoveIn.objects.filter(id=move_in_id).values_list("assignment_attempts", flat=True).first() or 0
+        if not again and not awaiting.update(assignment_attempt_task=task_id, assignment_attempts=1):
+            return False  # already assigned or parked: a redelivered or duplicated task has nothing to do
+    attempts = awaiting.values_list("assignment_attempts", flat=True).first() or 0
     if attempts <= settings.ASSIGNMENT_MAX_ATTEMPTS:
         return True
     with transaction.atomic():

@@ -7,6 +7,7 @@ from visits import services
 
 
 @shared_task(
+    bind=True,
     name="visits.assign_move_in",
     acks_late=True,
     autoretry_for=(OperationalError, InterfaceError),
@@ -14,8 +15,8 @@ from visits import services
     retry_backoff_max=300,
     max_retries=8,
 )
-def assign_move_in(move_in_id: int) -> None:
-    if services.record_assignment_attempt(move_in_id=move_in_id):
+def assign_move_in(self, move_in_id: int) -> None:
+    if services.record_assignment_attempt(move_in_id=move_in_id, task_id=self.request.id or ""):
         services.assign_move_in(move_in_id=move_in_id)
 
 

@@ -63,7 +63,8 @@ def test_it_plans_a_whole_backlog_by_the_rules(backlog):
     for visitor in team:
         own = sorted(Visit.objects.filter(visitor=visitor), key=lambda v: v.starts_at)
         assert all(a.ends_at <= b.starts_at for a, b in itertools.pairwise(own))
-    assert "batch" in Assignment.objects.filter(visit__in=visits).first().reason
+    # "Chosen together with the other move-ins of a batch", in the site's Swedish.
+    assert "tillsammans med de andra inflyttningarna" in Assignment.objects.filter(visit__in=visits).first().reason
 
 
 def test_running_the_batch_again_changes_nothing(backlog):

@@ -42,7 +42,9 @@ def test_it_keeps_the_only_tigrinya_speaker_for_tigrinya_households(make_visitor
 
     assert visit.visitor == amal
     reason = Assignment.objects.get(visit=visit).reason
-    assert "Yonas Tesfay is kept for households few others can serve" in reason
+    assert (
+        "Yonas Tesfay sparas för hushåll som få andra kan ta" in reason
+    )  # "is kept for households few others can serve"
 
 
 def test_equally_suited_visitors_share_the_load(make_visitor, make_move_in):
@@ -86,7 +88,8 @@ def test_it_prefers_a_day_when_the_visitor_is_already_in_the_building(make_visit
     visit = services.assign_move_in(move_in_id=move_in.id)
 
     assert local(visit).date() == datetime.date(2025, 6, 5)
-    assert "already in the same building" in Assignment.objects.get(visit=visit).reason
+    # "Planned on a day when the visitor is already in the same building", in the site's Swedish.
+    assert "redan är i samma hus" in Assignment.objects.get(visit=visit).reason
 
 
 def test_a_coordinator_can_set_visitor_and_time_by_hand_and_the_matcher_leaves_it(
@@ -137,7 +140,7 @@ def test_an_override_is_refused_without_a_reason_or_over_another_visit(
         )
 
     assert "reason" in no_reason.value.error_dict
-    assert "already has a visit" in str(clash.value)
+    assert "har redan ett besök" in str(clash.value)  # "already has a visit"
     assert not move_in.visits.exists()
 
 
@@ -161,7 +164,7 @@ def test_an_absence_moves_the_visits_it_hits_and_says_what_it_could_not(team, am
     ((old, new),) = report.moved
     assert old.id == planned.id and new.visitor == amal and local(new).date() > datetime.date(2025, 6, 5)
     ((left, why),) = report.not_moved
-    assert left.id == by_hand.id and "set by hand" in why
+    assert left.id == by_hand.id and "manuellt bestämt" in why  # "set by hand"
     by_hand_move_in.refresh_from_db()
     assert by_hand_move_in.assignment_state == MoveIn.AssignmentState.NEEDS_COORDINATOR
     assert not Visit.objects.filter(visitor=amal, status__in=Visit.OPEN_STATUSES, starts_at__date__lte=day).exists()
@@ -187,11 +190,23 @@ def test_an_assignment_that_keeps_failing_is_parked_for_a_coordinator(team, make
     settings.ASSIGNMENT_MAX_ATTEMPTS = 3
     move_in = make_move_in("ar", move_in_date=MONDAY)
 
-    goes_ahead = [services.record_assignment_attempt(move_in_id=move_in.id) for _ in range(4)]
+    # The same message, delivered again and again (each time the worker died on it).
+    goes_ahead = [services.record_assignment_attempt(move_in_id=move_in.id, task_id="task-1") for _ in range(4)]
 
     assert goes_ahead == [True, True, True, False]
     move_in.refresh_from_db()
     assert move_in.assignment_state == MoveIn.AssignmentState.NEEDS_COORDINATOR
-    assert "failed 3 times" in move_in.assignment_note
+    assert "misslyckades 3 gånger" in move_in.assignment_note  # "failed 3 times", in the site's Swedish
     # Once assigned or parked, a redelivery neither counts nor works.
-    assert services.record_assignment_attempt(move_in_id=move_in.id) is False
+    assert services.record_assignment_attempt(move_in_id=move_in.id, task_id="task-1") is False
+
+
+def test_duplicates_sent_on_purpose_never_park_a_move_in(team, make_move_in, settings):
+    settings.ASSIGNMENT_MAX_ATTEMPTS = 3
+    move_in = make_move_in("ar", move_in_date=MONDAY)
+
+    goes_ahead = [services.record_assignment_attempt(move_in_id=move_in.id, task_id=f"copy-{n}") for n in range(10)]
+
+    assert all(goes_ahead)
+    move_in.refresh_from_db()
+    assert move_in.assignment_state == MoveIn.AssignmentState.AWAITING
