@@ -56,3 +56,13 @@ messages: $(VENV)/.installed
 
 clean:
 	rm -rf var
+
+## bench: the matching benchmark (quality, solver time, end-to-end round trips); see docs/benchmarks.md.
+# It needs PostgreSQL and Redis; it works in a database (bench_<name>) and a queue of its own, made for the run.
+.PHONY: bench
+bench: $(VENV)/.installed
+	@if [ -z "$$DATABASE_URL" ] || [ -z "$$REDIS_URL" ]; then \
+		echo "make bench needs PostgreSQL and Redis: set DATABASE_URL=postgres://… and REDIS_URL=redis://…" >&2; \
+		exit 1; \
+	fi
+	$(BIN)/python -m bench.matching
