@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "languages",
     "tenants",
     "visits",
+    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +158,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DIR / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "sweep-unassigned-move-ins": {"task": "visits.sweep_unassigned_move_ins", "schedule": 60.0},
     "worker-heartbeat": {"task": "hemkunskap.heartbeat", "schedule": 30.0},
+    "dispatch-due-messages": {"task": "messaging.dispatch_due", "schedule": 30.0},
+    "send-alert-digests": {"task": "messaging.send_digests", "schedule": 300.0},
+    "plan-daily-messages": {"task": "messaging.plan_daily", "schedule": 900.0},
 }
 
 # --- Internationalisation --------------------------------------------------------------------------
@@ -203,9 +207,43 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 X_FRAME_OPTIONS = "DENY"
 
-# --- E-mail ----------------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# --- Messages: e-mail and SMS ----------------------------------------------------------------------
+# The address of the site as households and visitors reach it, for links in messages.
+SITE_URL = env_url("SITE_URL", schemes=("http", "https")) or "http://127.0.0.1:8000"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hemkunskap@localhost")
+EMAIL_URL = env_url("EMAIL_URL", schemes=("smtp", "smtps", "submission"))
+if EMAIL_URL:
+    # smtp://user:password@host:port (STARTTLS on submission://, implicit TLS on smtps://).
+    from urllib.parse import unquote, urlsplit
+
+    _email = urlsplit(EMAIL_URL)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _email.hostname or "localhost"
+    EMAIL_PORT = _email.port or {"smtp": 25, "smtps": 465, "submission": 587}[_email.scheme]
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+    EMAIL_USE_TLS = _email.scheme == "submission"
+else:
+    EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
+EMAIL_TIMEOUT = 10
+# SMS: "console" (prints), "file" (one JSON file per message in SMS_FILE_PATH) or "http" (a 46elks-style
+# gateway: SMS_HTTP_URL, SMS_HTTP_USER, SMS_HTTP_PASSWORD).
+SMS_BACKEND = env_str("SMS_BACKEND", "console")
+if SMS_BACKEND not in ("console", "file", "http"):
+    raise ConfigurationError(f"SMS_BACKEND must be console, file or http; got {SMS_BACKEND!r}")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH") or str(VAR_DIR / "sms")
+SMS_HTTP_URL = env_url("SMS_HTTP_URL", schemes=("http", "https"))
+SMS_HTTP_USER = env_str("SMS_HTTP_USER")
+SMS_HTTP_PASSWORD = env_str("SMS_HTTP_PASSWORD")
+if SMS_BACKEND == "http" and not (SMS_HTTP_URL and SMS_HTTP_USER and SMS_HTTP_PASSWORD):
+    raise ConfigurationError("SMS_BACKEND=http needs SMS_HTTP_URL, SMS_HTTP_USER and SMS_HTTP_PASSWORD.")
+SMS_SENDER = env_str("SMS_SENDER", "Hemkunskap")
+# No SMS between these hours (Stockholm time): one due then waits for the morning.
+SMS_QUIET_HOURS = (20, 8)
+# How long the link in a household's invitation works (it stops anyway once the visit is over).
+HOUSEHOLD_LINK_MAX_AGE_DAYS = env_int("HOUSEHOLD_LINK_MAX_AGE_DAYS", 60, minimum=1)
 
 # --- Crispy forms ----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

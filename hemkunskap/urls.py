@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from hemkunskap import health, views
+from visits import household_page
 
 admin.site.site_header = _("Hemkunskap administration")
 admin.site.site_title = _("Hemkunskap")
@@ -16,5 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("visits/", include("visits.urls")),
+    # The household's own page: short, for links in SMS. No login; the signed token is the key.
+    path("h/<str:token>/", household_page.page, name="household_page"),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,7 @@
 """The visitors, their languages and absences, the visits they make and why each was assigned."""
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +18,11 @@ WEEKDAY_CHOICES = [
     (5, _("Saturday")),
     (6, _("Sunday")),
 ]
+
+
+def new_secret() -> str:
+    """An unguessable token for links that work without logging in (calendar feeds, households' pages)."""
+    return secrets.token_urlsafe(32)
 
 
 def default_working_days() -> list[int]:
@@ -52,6 +58,10 @@ class Visitor(models.Model):
     )
     work_starts = models.TimeField(_("working day starts"), default=datetime.time(9, 0))
     work_ends = models.TimeField(_("working day ends"), default=datetime.time(16, 0))
+    # The secret in the visitor's calendar feed address; a new one revokes the old address.
+    calendar_token = models.CharField(
+        _("calendar token"), max_length=64, unique=True, default=new_secret, editable=False
+    )
 
     class Meta:
         verbose_name = _("visitor")
@@ -159,6 +169,9 @@ class Visit(models.Model):
     # Set by a coordinator by hand: the matcher never moves it (an absence sends it back to a coordinator).
     manual = models.BooleanField(_("set by a coordinator"), default=False)
     cancel_reason = models.CharField(_("why cancelled"), max_length=300, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed by the household"), null=True, blank=True)
+    # Part of the signed link in the household's invitation; a new one revokes links already sent.
+    household_link_nonce = models.CharField(max_length=64, default=new_secret, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -231,3 +244,39 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.move_in}: {self.get_kind_display()}"
+
+
+class ChangeRequest(models.Model):
+    """A household asks, from its own page, for another time: one of the free times offered, or in words."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        HANDLED = "handled", _("Handled")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="change_requests", verbose_name=_("visit"))
+    proposed_start = models.DateTimeField(_("time the household chose"), null=True, blank=True)
+    message = models.TextField(_("what the household wrote"), blank=True, max_length=1000)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(proposed_start__isnull=True, message=""), name="change_request_says_something"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit}: {self.get_status_display()}"
