@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from visits import services
+from visits.calendar import calendar_url, revoke_calendar_token
 from visits.forms import InterpreterBookingForm, VisitorForm
 from visits.models import Absence, Assignment, Visit, Visitor, VisitorLanguage
 
@@ -35,6 +37,29 @@ class VisitorAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__first_name", "user__last_name", "user__username"]
     inlines = [VisitorLanguageInline, AbsenceInline]
+    readonly_fields = ["calendar_address"]
+    actions = ["new_calendar_address"]
+
+    @admin.display(description=gettext_lazy("calendar address"))
+    def calendar_address(self, obj: Visitor) -> str:
+        # The secret address to subscribe to in Outlook or Google Calendar; shown once the visitor exists.
+        return format_html("<code>{}</code>", calendar_url(obj)) if obj.pk else "–"
+
+    @admin.action(description=gettext_lazy("New calendar address (the old one stops working)"), permissions=["change"])
+    def new_calendar_address(self, request, queryset):
+        for visitor in queryset:
+            revoke_calendar_token(visitor=visitor)
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s visitor has a new calendar address; the old one no longer works.",
+                "%(count)s visitors have a new calendar address; the old ones no longer work.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Absence)

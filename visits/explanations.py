@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.utils.translation import gettext as _
 
 from languages.models import Language
+from tenants.models import MoveIn
 from visits.matching import Ranked
 from visits.scheduling import Busy, Place
 
@@ -14,6 +15,12 @@ from visits.scheduling import Busy, Place
 def language_names(codes: Sequence[str]) -> dict[str, str]:
     names = {language.code: language.name for language in Language.objects.filter(code__in=codes)}
     return {code: names.get(code, code) for code in codes}
+
+
+def household_language_names(move_in: MoveIn) -> dict[str, str]:
+    """The household's languages by name, in order, from its prefetched preferences (no query)."""
+    preferences = sorted(move_in.household.language_preferences.all(), key=lambda p: p.rank)
+    return {p.language_id: p.language.name for p in preferences}
 
 
 def explain_assignment(chosen: Ranked, names: dict[str, str], speakers: list[Ranked], tried: list[str]) -> str:

@@ -1,6 +1,7 @@
 """Finding a time for a visit. Pure functions: no queries, no clock, so they can be tested exhaustively."""
 
 import datetime
+import functools
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -27,7 +28,11 @@ def week_start(day: datetime.date) -> datetime.date:
 def swedish_public_holidays(years: Iterable[int]) -> frozenset[datetime.date]:
     """Public holidays and the three eves Swedish workplaces treat as holidays (midsummer eve, Christmas
     eve, New Year's eve). Sundays are not listed: they are simply not a visitor's working day."""
-    years = list(years)
+    return _holidays(tuple(sorted(set(years))))
+
+
+@functools.lru_cache(maxsize=64)
+def _holidays(years: tuple[int, ...]) -> frozenset[datetime.date]:
     official = holidays.Sweden(years=years, include_sundays=False)
     eves = set()
     for year in years:

@@ -3,7 +3,7 @@
 import datetime
 from collections import Counter, defaultdict
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tenants.models import HouseholdLanguage, MoveIn
@@ -36,17 +36,24 @@ def place_of(move_in: MoveIn) -> Place:
 
 def language_demand(*, today: datetime.date | None = None) -> Counter[tuple[str, ...]]:
     """Households that moved in during the last DEMAND_PERIOD or await assignment, counted by their
-    languages in order of preference. Two queries."""
+    languages in order of preference. One query."""
     today = today or timezone.localdate()
-    recent = MoveIn.objects.filter(
-        move_in_date__gte=today - DEMAND_PERIOD, move_in_date__lte=today
-    ) | MoveIn.objects.filter(assignment_state=MoveIn.AssignmentState.AWAITING)
-    household_ids = set(recent.values_list("household_id", flat=True))
+    recent = Q(
+        household__move_ins__move_in_date__gte=today - DEMAND_PERIOD,
+        household__move_ins__move_in_date__lte=today,
+    )
+    waiting = Q(household__move_ins__assignment_state=MoveIn.AssignmentState.AWAITING)
+    rows = (
+        HouseholdLanguage.objects.filter(recent | waiting)
+        .values_list("household_id", "rank", "language_id")
+        .distinct()
+        .order_by("household_id", "rank")
+    )
     by_household: dict[int, list[str]] = defaultdict(list)
-    rows = HouseholdLanguage.objects.filter(household_id__in=household_ids).order_by("household_id", "rank")
-    for household_id, code in rows.values_list("household_id", "language_id"):
+    for household_id, _rank, code in rows:
         by_household[household_id].append(code)
-    return Counter(tuple(by_household.get(h, [])) for h in household_ids)
+    # Households that named no language need no one in particular: they add nothing to scarcity.
+    return Counter(tuple(codes) for codes in by_household.values())
 
 
 class TeamCalendar:

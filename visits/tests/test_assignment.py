@@ -268,19 +268,18 @@ def test_it_assigns_in_the_same_number_of_queries_however_full_the_calendar(
     move_in = make_move_in("so", "ar", move_in_date=MOVE_IN_DATE)
 
     # SAVEPOINT (the service's transaction inside the test's)
-    # 1. the move-in with its household, locked
-    # 2. the household's languages
-    # 3-4. the language demand forecast: recent and waiting households, then their languages
-    # 5. the active visitors with their users, locked
-    # 6. their language skills
-    # 7. their visits in the window's weeks, with where they are
-    # 8. their absences in the window
-    # 9. INSERT the visit
-    # 10. UPDATE the move-in's assignment state
-    # 11. the names of the household's languages, for the reason
-    # 12. INSERT the assignment history row
+    # 1. the move-in with its household and building, locked
+    # 2. the household's languages with their names
+    # 3. the language demand forecast: the languages of recent and waiting households
+    # 4. the active visitors with their users, locked
+    # 5. their language skills
+    # 6. their visits in the window's weeks, with where they are
+    # 7. their absences in the window
+    # 8. INSERT the visit
+    # 9. UPDATE the move-in's assignment state
+    # 10. INSERT the assignment history row
     # RELEASE SAVEPOINT
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         visit = assign_move_in(move_in_id=move_in.id)
 
     assert visit.language_id == "so"
