@@ -242,6 +242,13 @@ if SMS_BACKEND == "http" and not (SMS_HTTP_URL and SMS_HTTP_USER and SMS_HTTP_PA
 SMS_SENDER = env_str("SMS_SENDER", "Hemkunskap")
 # No SMS between these hours (Stockholm time): one due then waits for the morning.
 SMS_QUIET_HOURS = (20, 8)
+# What households are told to call or visit (the housing company's customer service and fault reports).
+CUSTOMER_SERVICE_PHONE = env_str("CUSTOMER_SERVICE_PHONE", "011-21 16 00")
+FAULT_REPORT_CONTACT = env_str("FAULT_REPORT_CONTACT", "www.hyresbostader.se")
+# Households hear about a visit the day before at this hour (Stockholm); visitors get the day's agenda at
+# AGENDA_HOUR.
+REMINDER_HOUR = env_int("REMINDER_HOUR", 10, minimum=8)
+AGENDA_HOUR = env_int("AGENDA_HOUR", 7, minimum=0)
 # How long the link in a household's invitation works (it stops anyway once the visit is over).
 HOUSEHOLD_LINK_MAX_AGE_DAYS = env_int("HOUSEHOLD_LINK_MAX_AGE_DAYS", 60, minimum=1)
 

@@ -16,6 +16,7 @@ from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from messaging import services as messages
 from tenants.models import HouseholdLanguage, MoveIn
 from visits.batch import BatchMoveIn, BatchVisitor, Placement, solve
 from visits.explanations import explain_assignment, household_language_names, language_names, nearby_note
@@ -161,6 +162,7 @@ def _assign(move_in: MoveIn, now: datetime.datetime) -> Visit | None:
             interpreter_language_id=household_languages[0] if interpreter else None,
         )
         _mark_assigned(move_in)
+        messages.visit_planned(visit=visit, now=now)
         reason = explain_assignment(ranked, household_language_names(move_in), ranking.speakers, tried)
         note = nearby_note(start, calendar.busy[visitor.id], place, STOCKHOLM)
         Assignment.objects.create(
@@ -193,6 +195,7 @@ def _needs_coordinator(move_in: MoveIn, reason: str) -> None:
     move_in.assignment_note = reason
     move_in.save(update_fields=["assignment_state", "assignment_note"])
     Assignment.objects.create(move_in=move_in, kind=Assignment.Kind.UNASSIGNABLE, reason=reason)
+    messages.move_in_needs_coordinator(move_in=move_in, reason=reason)
     return None
 
 
@@ -350,6 +353,7 @@ def _plan_in_week(
     calendar.busy[visitor.id].append(Busy(visit.starts_at, visit.ends_at, place))
     calendar.week_load[visitor.id][placement.week] += 1
     _mark_assigned(move_in)
+    messages.visit_planned(visit=visit, now=now)
     ranked = Ranked(candidate, placement.language, placement.preference)
     reason = _("Chosen together with the other move-ins of a batch, for the best fit overall.")
     reason += " " + explain_assignment(ranked, language_names(household_languages), [], [])
@@ -428,6 +432,7 @@ def assign_manually(
         interpreter_reference=replaced.interpreter_reference if replaced and interpreter else "",
     )
     _mark_assigned(move_in)
+    messages.visit_planned(visit=visit)
     Assignment.objects.create(
         move_in=move_in, visit=visit, visitor=visitor, kind=Assignment.Kind.MANUAL, decided_by=by, reason=reason
     )
@@ -448,6 +453,8 @@ def _cancel_open_visit(move_in: MoveIn, reason: str) -> Visit | None:
         visit.status = Visit.Status.CANCELLED
         visit.cancel_reason = reason
         visit.save(update_fields=["status", "cancel_reason", "updated_at"])
+        # Replaced by another visit: the household hears of the new time, not of a cancellation.
+        messages.visit_cancelled(visit=visit, tell_household=False)
     return visit
 
 

@@ -85,12 +85,13 @@ def test_it_corrects_a_name_changed_since_the_last_sync() -> None:
 
 @pytest.mark.django_db
 def test_it_adds_a_language_missing_from_the_table() -> None:
-    Language.objects.filter(code="ti").delete()
+    # Gagauz: no message texts or households refer to it, so it can go.
+    Language.objects.filter(code="gag").delete()
 
     result = sync_languages()
 
     assert (result.created, result.updated) == (1, 0)
-    assert Language.objects.get(code="ti").name_sv == "tigrinja"
+    assert Language.objects.get(code="gag").name_en == "Gagauz"
 
 
 @pytest.mark.django_db
@@ -105,7 +106,7 @@ def test_it_keeps_a_language_the_catalogue_does_not_know() -> None:
 
 @pytest.mark.django_db
 def test_the_command_reports_what_it_changed() -> None:
-    Language.objects.filter(code="so").delete()
+    Language.objects.filter(code="gag").delete()  # referenced by nothing
     Language.objects.filter(code="fa").update(direction="ltr")
     out = StringIO()
 
