@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from visits import services
 from visits.calendar import calendar_url, revoke_calendar_token
 from visits.forms import InterpreterBookingForm, VisitorForm
-from visits.models import Absence, Assignment, Visit, Visitor, VisitorLanguage
+from visits.models import Absence, Assignment, ChangeRequest, Visit, Visitor, VisitorLanguage
 
 
 class VisitorLanguageInline(admin.TabularInline):
@@ -171,3 +171,25 @@ class AssignmentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(admin.ModelAdmin):
+    """Households asking for another time: the coordinator moves the visit (Assign by hand on the
+    move-in) or calls them, then marks the request handled."""
+
+    list_display = ["created_at", "visit", "proposed_start", "message", "status", "handled_by"]
+    list_filter = ["status"]
+    list_select_related = ["visit__move_in", "handled_by"]
+    readonly_fields = ["visit", "proposed_start", "message", "created_at", "handled_by", "handled_at"]
+    actions = ["mark_handled"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=gettext_lazy("Mark as handled"), permissions=["change"])
+    def mark_handled(self, request, queryset):
+        count = queryset.filter(status=ChangeRequest.Status.OPEN).update(
+            status=ChangeRequest.Status.HANDLED, handled_by=request.user, handled_at=timezone.now()
+        )
+        self.message_user(request, _("%(count)s requests marked as handled.") % {"count": count}, messages.SUCCESS)

@@ -10,5 +10,6 @@ class VisitsConfig(AppConfig):
     def ready(self) -> None:
         from visits import roles
 
-        # Permissions exist only after every app has migrated, so the role groups are synced then.
-        post_migrate.connect(roles.sync_roles_after_migrate, sender=self)
+        # Each app's permissions exist only after its own post_migrate: sync after every app's, so the
+        # last one leaves the groups complete.
+        post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="visits.sync_roles")
