@@ -17,10 +17,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@
 
 ## run: the whole app on the embedded defaults (SQLite, filesystem broker), demo data included.
+# Messages go to files: SMS as JSON in var/sms/, e-mail in var/mail/ (unless SMS_BACKEND/EMAIL_* are set).
+run: export SMS_BACKEND ?= file
+run: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo --if-empty
-	PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev start
+	PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho --procfile Procfile.dev start
 
 ## test: the whole suite; with DATABASE_URL/REDIS_URL set, against PostgreSQL, Redis and a real worker.
 # Tests keep their embedded queue and cache apart from the development app's (var/test, not var/).
