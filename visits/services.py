@@ -132,10 +132,7 @@ def _assign(move_in: MoveIn, now: datetime.datetime) -> Visit | None:
     # loaded of the others, with an interpreter (the coordinator's queue shows it to be booked).
     tried: list[str] = []
     for ranked in [*ranking.speakers, *ranking.others]:
-        interpreter = ranked.language is None and bool(household_languages)
-        duration = datetime.timedelta(
-            minutes=settings.VISIT_DURATION_WITH_INTERPRETER_MINUTES if interpreter else settings.VISIT_DURATION_MINUTES
-        )
+        duration = _duration(ranked.language, household_languages)
         visitor = calendar.visitors[ranked.candidate.visitor_id]
         start = find_slot(
             pattern=calendar.pattern(visitor),
@@ -152,17 +149,7 @@ def _assign(move_in: MoveIn, now: datetime.datetime) -> Visit | None:
         if start is None:
             tried.append(_("%(name)s has no free time in the window") % {"name": ranked.candidate.name})
             continue
-        visit = Visit.objects.create(
-            move_in=move_in,
-            visitor=visitor,
-            starts_at=start,
-            ends_at=start + duration,
-            language_id=ranked.language or (household_languages[0] if household_languages else None),
-            interpreter_needed=interpreter,
-            interpreter_language_id=household_languages[0] if interpreter else None,
-        )
-        _mark_assigned(move_in)
-        messages.visit_planned(visit=visit, now=now)
+        visit = _plan_visit(move_in, visitor, start, duration, ranked.language, household_languages, now=now)
         reason = explain_assignment(ranked, household_language_names(move_in), ranking.speakers, tried)
         note = nearby_note(start, calendar.busy[visitor.id], place, STOCKHOLM)
         Assignment.objects.create(
@@ -181,6 +168,42 @@ def _assign(move_in: MoveIn, now: datetime.datetime) -> Visit | None:
         _("Nobody has free time between %(first)s and %(last)s: %(tried)s.")
         % {"first": first_day, "last": window_last, "tried": "; ".join(tried)},
     )
+
+
+def _duration(language: str | None, household_languages: list[str]) -> datetime.timedelta:
+    """An hour, longer when the visit goes through an interpreter (nobody speaks the household's language)."""
+    with_interpreter = language is None and bool(household_languages)
+    minutes = settings.VISIT_DURATION_WITH_INTERPRETER_MINUTES if with_interpreter else settings.VISIT_DURATION_MINUTES
+    return datetime.timedelta(minutes=minutes)
+
+
+def _plan_visit(
+    move_in: MoveIn,
+    visitor: Visitor,
+    start: datetime.datetime,
+    duration: datetime.timedelta,
+    language: str | None,
+    household_languages: list[str],
+    *,
+    now: datetime.datetime | None,
+    **fields: object,
+) -> Visit:
+    """Write the visit – in `language`, or through an interpreter for the household's first language when
+    the visitor speaks none of them – mark the move-in assigned, and plan the messages about it."""
+    interpreter = language is None and bool(household_languages)
+    visit = Visit.objects.create(
+        move_in=move_in,
+        visitor=visitor,
+        starts_at=start,
+        ends_at=start + duration,
+        language_id=language or (household_languages[0] if household_languages else None),
+        interpreter_needed=interpreter,
+        interpreter_language_id=household_languages[0] if interpreter else None,
+        **fields,
+    )
+    _mark_assigned(move_in)
+    messages.visit_planned(visit=visit, now=now)
+    return visit
 
 
 def _mark_assigned(move_in: MoveIn) -> None:
@@ -320,10 +343,7 @@ def _plan_in_week(
 ) -> Visit | None:
     window_first, window_last = windows[move_in.id]
     household_languages = move_in.household.language_codes()
-    interpreter = placement.language is None and bool(household_languages)
-    duration = datetime.timedelta(
-        minutes=settings.VISIT_DURATION_WITH_INTERPRETER_MINUTES if interpreter else settings.VISIT_DURATION_MINUTES
-    )
+    duration = _duration(placement.language, household_languages)
     visitor = calendar.visitors[placement.visitor_id]
     place = place_of(move_in)
     start = find_slot(
@@ -341,19 +361,9 @@ def _plan_in_week(
     if start is None:
         return None
     candidate = calendar.candidate(visitor)
-    visit = Visit.objects.create(
-        move_in=move_in,
-        visitor=visitor,
-        starts_at=start,
-        ends_at=start + duration,
-        language_id=placement.language or (household_languages[0] if household_languages else None),
-        interpreter_needed=interpreter,
-        interpreter_language_id=household_languages[0] if interpreter else None,
-    )
+    visit = _plan_visit(move_in, visitor, start, duration, placement.language, household_languages, now=now)
     calendar.busy[visitor.id].append(Busy(visit.starts_at, visit.ends_at, place))
     calendar.week_load[visitor.id][placement.week] += 1
-    _mark_assigned(move_in)
-    messages.visit_planned(visit=visit, now=now)
     ranked = Ranked(candidate, placement.language, placement.preference)
     reason = _("Chosen together with the other move-ins of a batch, for the best fit overall.")
     reason += " " + explain_assignment(ranked, language_names(household_languages), [], [])
@@ -417,22 +427,20 @@ def assign_manually(
     household_languages = move_in.household.language_codes()
     spoken = set(visitor.language_skills.filter(level__gte=2).values_list("language_id", flat=True))
     served_in = next((code for code in household_languages if code in spoken), None)
-    interpreter = served_in is None and bool(household_languages)
-    visit = Visit.objects.create(
-        move_in=move_in,
-        visitor=visitor,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        language_id=served_in or (household_languages[0] if household_languages else None),
-        interpreter_needed=interpreter,
-        interpreter_language_id=household_languages[0] if interpreter else None,
+    keep_booking = replaced is not None and served_in is None and replaced.interpreter_needed
+    visit = _plan_visit(
+        move_in,
+        visitor,
+        starts_at,
+        duration,
+        served_in,
+        household_languages,
+        now=None,
         manual=True,
         # Keep an interpreter already booked for this household when only the time or visitor changes.
-        interpreter_type=replaced.interpreter_type if replaced and interpreter else "",
-        interpreter_reference=replaced.interpreter_reference if replaced and interpreter else "",
+        interpreter_type=replaced.interpreter_type if keep_booking else "",
+        interpreter_reference=replaced.interpreter_reference if keep_booking else "",
     )
-    _mark_assigned(move_in)
-    messages.visit_planned(visit=visit)
     Assignment.objects.create(
         move_in=move_in, visit=visit, visitor=visitor, kind=Assignment.Kind.MANUAL, decided_by=by, reason=reason
     )
