@@ -134,6 +134,18 @@ def visit_completed(*, visit: Visit, now: datetime.datetime | None = None) -> No
     plan_household_message(visit=visit, kind=Kind.THANK_YOU, due=now + datetime.timedelta(hours=2))
 
 
+def visit_no_show(*, visit: Visit) -> None:
+    """Nobody opened: the reminders go, and the coordinators are asked to plan the visit again."""
+    Message.objects.filter(visit=visit, status=Message.Status.PENDING, kind__in=HOUSEHOLD_KINDS).update(
+        status=Message.Status.CANCELLED
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("Nobody was at home for the visit on %(when)s; plan a new one.") % {
+            "when": timezone.localtime(visit.starts_at).strftime("%Y-%m-%d %H:%M")
+        }
+    raise_alert(kind=Alert.Kind.NO_SHOW, move_in=visit.move_in, text=text, key=f"no-show:{visit.id}")
+
+
 def move_in_needs_coordinator(*, move_in: MoveIn, reason: str) -> None:
     raise_alert(
         kind=Alert.Kind.NO_CAPACITY,

@@ -139,7 +139,14 @@ class VisitAdmin(admin.ModelAdmin):
     readonly_fields = ["manual", "cancel_reason"]
 
     def save_model(self, request, obj, form, change):
+        outcome = obj.status if change and "status" in form.changed_data else None
+        if outcome in (Visit.Status.COMPLETED, Visit.Status.NO_SHOW, Visit.Status.CANCELLED):
+            # The outcome goes through the service (messages, alerts); the rest of the form saves as usual.
+            obj.status = form.initial["status"]
         super().save_model(request, obj, form, change)
+        if outcome in (Visit.Status.COMPLETED, Visit.Status.NO_SHOW, Visit.Status.CANCELLED):
+            services.record_outcome(visit_id=obj.id, status=outcome, by=request.user, reason=obj.cancel_reason)
+            obj.refresh_from_db()
         if {"interpreter_type", "interpreter_reference"} & set(form.changed_data) and obj.interpreter_type:
             try:
                 services.book_interpreter(

@@ -467,6 +467,28 @@ def _cancel_open_visit(move_in: MoveIn, reason: str) -> Visit | None:
 
 
 @transaction.atomic
+def record_outcome(*, visit_id: int, status: str, by: AbstractBaseUser | None, reason: str = "") -> Visit:
+    """A visit's outcome (completed, no-show, cancelled), as the visitor or a coordinator records it: the
+    reminders still waiting go, the household gets its thank-you or word of the cancellation, and a
+    no-show is put before the coordinators to plan again."""
+    if status not in {Visit.Status.COMPLETED, Visit.Status.NO_SHOW, Visit.Status.CANCELLED}:
+        raise ValidationError({"status": _("Record a visit as completed, no-show or cancelled.")})
+    visit = Visit.objects.select_for_update(of=("self",)).select_related("move_in__household").get(id=visit_id)
+    if visit.status == status:
+        return visit  # recorded already: a repeated request changes nothing
+    visit.status = status
+    visit.cancel_reason = reason.strip()[:300] if status == Visit.Status.CANCELLED else visit.cancel_reason
+    visit.save(update_fields=["status", "cancel_reason", "updated_at"])
+    if status == Visit.Status.COMPLETED:
+        messages.visit_completed(visit=visit)
+    elif status == Visit.Status.CANCELLED:
+        messages.visit_cancelled(visit=visit, tell_household=True)
+    else:
+        messages.visit_no_show(visit=visit)
+    return visit
+
+
+@transaction.atomic
 def book_interpreter(
     *, visit_id: int, interpreter_type: str, reference: str, not_a_household_member: bool, by: AbstractBaseUser
 ) -> Visit:

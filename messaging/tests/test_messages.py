@@ -244,3 +244,36 @@ def test_two_dispatchers_at_once_send_each_message_once(make_visitor, make_move_
     assert due == 10
     assert len(list(sms_folder.iterdir())) == 10
     assert Message.objects.filter(kind=Kind.INVITATION, status=Message.Status.SENT).count() == 10
+
+
+def test_recording_the_outcome_sends_thanks_or_word_of_a_cancellation_and_alerts_a_no_show(
+    amal, make_move_in, time_machine, sms_folder, coordinator
+):
+    time_machine.move_to(stockholm(2025, 6, 2, 9), tick=False)
+    done, cancelled, nobody_home = (
+        a_visit(make_move_in, "ar", start=stockholm(2025, 6, 10 + n, 13), visitor=amal, email="") for n in range(3)
+    )
+    for visit in (done, cancelled, nobody_home):
+        services.visit_planned(visit=visit)
+    services.dispatch_due()  # the invitations go out
+
+    visits.record_outcome(visit_id=done.id, status=Visit.Status.COMPLETED, by=coordinator)
+    visits.record_outcome(visit_id=cancelled.id, status=Visit.Status.CANCELLED, by=coordinator, reason="Ill")
+    visits.record_outcome(visit_id=nobody_home.id, status=Visit.Status.NO_SHOW, by=coordinator)
+    visits.record_outcome(visit_id=done.id, status=Visit.Status.COMPLETED, by=coordinator)  # twice: no change
+
+    def kinds(visit):
+        return set(Message.objects.filter(visit=visit).values_list("kind", "status"))
+
+    assert kinds(done) == {
+        (Kind.INVITATION, Message.Status.SENT),
+        (Kind.REMINDER, Message.Status.CANCELLED),
+        (Kind.THANK_YOU, Message.Status.PENDING),
+    }
+    assert kinds(cancelled) == {
+        (Kind.INVITATION, Message.Status.SENT),
+        (Kind.REMINDER, Message.Status.CANCELLED),
+        (Kind.CANCELLED, Message.Status.PENDING),
+    }
+    assert (Kind.REMINDER, Message.Status.CANCELLED) in kinds(nobody_home)
+    assert Alert.objects.filter(kind=Alert.Kind.NO_SHOW, move_in=nobody_home.move_in).count() == 1
