@@ -17,6 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("visits/", include("visits.urls")),
+    path("coordinator/", include("visits.coordination_urls")),
     path("messaging/", include("messaging.urls")),
     # The household's own page: short, for links in SMS. No login; the signed token is the key.
     path("h/<str:token>/", household_page.page, name="household_page"),
