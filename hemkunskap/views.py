@@ -3,11 +3,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from visits.models import Visitor
+from visits.roles import is_coordinator
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role's start page: visitors their visits; staff the administration until their screens exist."""
+    """Each role's start page: coordinators their queue, visitors today's visits; managers the
+    administration until their dashboard exists."""
+    if is_coordinator(request.user):
+        return redirect("coordination:queue")
     if Visitor.objects.filter(user=request.user).exists():
-        return redirect("visits:mine")
+        return redirect("visits:today")
     return render(request, "home.html")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from visits import services
 from visits.calendar import calendar_url, revoke_calendar_token
 from visits.forms import InterpreterBookingForm, VisitorForm
-from visits.models import Absence, Assignment, ChangeRequest, Visit, Visitor, VisitorLanguage
+from visits.models import Absence, Assignment, ChangeRequest, Topic, Visit, Visitor, VisitorLanguage
 
 
 class VisitorLanguageInline(admin.TabularInline):
@@ -200,3 +200,11 @@ class ChangeRequestAdmin(admin.ModelAdmin):
             status=ChangeRequest.Status.HANDLED, handled_by=request.user, handled_at=timezone.now()
         )
         self.message_user(request, _("%(count)s requests marked as handled.") % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    """The checklist visitors tick when they log a visit; coordinators keep it current."""
+
+    list_display = ["name_sv", "name_en", "position", "active"]
+    list_editable = ["position", "active"]

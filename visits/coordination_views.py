@@ -31,7 +31,7 @@ from visits.coordination_forms import (
     add_service_errors,
 )
 from visits.models import ChangeRequest, Visit
-from visits.roles import COORDINATOR
+from visits.roles import is_coordinator
 from visits.scheduling import STOCKHOLM, week_start
 
 View = Callable[..., HttpResponse]
@@ -46,10 +46,8 @@ def coordinator_required(view: View) -> View:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not (user.is_superuser or user.groups.filter(name=COORDINATOR).exists()):
+        if not is_coordinator(user):
             raise Http404
-        # For base.html's navigation: known here already, so the template needs no query to ask again.
-        request.is_coordinator = True  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -280,3 +280,142 @@ class ChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit}: {self.get_status_display()}"
+
+
+# --- The visit log: what was said, understood and promised ----------------------------------------
+
+
+class Topic(models.Model):
+    """One subject on the welcome visit's checklist (rent, fault reporting, waste sorting …). Coordinators
+    edit the list; a topic no longer taught is made inactive rather than deleted, so old logs keep it."""
+
+    name_sv = models.CharField(_("name in Swedish"), max_length=100)
+    name_en = models.CharField(_("name in English"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Lower comes first."))
+    active = models.BooleanField(_("active"), default=True, help_text=_("Inactive topics leave the checklist."))
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the UI language (Swedish unless the user chose English), as Language.name does."""
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "sv").startswith("en") else self.name_sv
+
+
+class VisitLog(models.Model):
+    """What the visitor recorded about one visit: written once, by visits.visit_log.log_visit."""
+
+    class Outcome(models.TextChoices):
+        COMPLETED = "completed", _("Completed")
+        NO_SHOW = "no_show", _("Nobody at home")
+        # The visit is cancelled because the household has moved (away or out): kept apart from other
+        # cancellations so that the programme can tell "not reached" from "no longer a tenant".
+        MOVED = "moved", _("The household has moved")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    MAX_DURATION_MINUTES = 480
+    MAX_NOTES_LENGTH = 2000
+
+    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="log", verbose_name=_("visit"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("logged by"),
+    )
+    logged_at = models.DateTimeField(_("logged"), auto_now_add=True)
+    language = models.ForeignKey(
+        "languages.Language",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("language used"),
+    )
+    interpreter_used = models.BooleanField(_("interpreter took part"), default=False)
+    # Empty when the visit did not take place.
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("length in minutes"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_MINUTES)],
+    )
+    notes = models.TextField(_("notes"), max_length=MAX_NOTES_LENGTH, blank=True)
+
+    class Meta:
+        verbose_name = _("visit log")
+        verbose_name_plural = _("visit logs")
+        ordering = ["-logged_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__isnull=True)
+                | models.Q(duration_minutes__gte=1, duration_minutes__lte=480),
+                name="visit_log_duration_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit}: {self.get_outcome_display()}"
+
+
+class TopicCovered(models.Model):
+    log = models.ForeignKey(VisitLog, on_delete=models.CASCADE, related_name="topics_covered")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+", verbose_name=_("topic"))
+    understood = models.BooleanField(_("understood"), default=False)
+
+    class Meta:
+        verbose_name = _("topic covered")
+        verbose_name_plural = _("topics covered")
+        ordering = ["topic__position", "topic_id"]
+        constraints = [models.UniqueConstraint(fields=["log", "topic"], name="topic_covered_once_per_log")]
+
+    def __str__(self) -> str:
+        return str(self.topic)
+
+
+class FollowUp(models.Model):
+    """Something a visit left to do: a second visit, a fault to report, a referral to Portalen."""
+
+    class Kind(models.TextChoices):
+        SECOND_VISIT = "second_visit", _("Second visit")
+        FAULT_REPORT = "fault_report", _("Fault report")
+        # The labour-market programme run with ABF, Migrationsverket and the municipality: only ever
+        # with the person's own consent (see the constraint below).
+        PORTALEN = "portalen", _("Referral to Portalen")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+
+    log = models.ForeignKey(VisitLog, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("visit log"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    consent_given = models.BooleanField(_("consent given"), default=False)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["log", "kind"], name="follow_up_one_per_kind_per_log"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="portalen") | models.Q(consent_given=True, consent_at__isnull=False),
+                name="follow_up_portalen_needs_consent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

@@ -2,7 +2,9 @@
 
 from typing import Any
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.http import HttpRequest
 
 VISITOR = "visitor"
 COORDINATOR = "coordinator"
@@ -10,7 +12,18 @@ MANAGER = "manager"
 
 _OPERATIONAL_MODELS = {
     "tenants": ["district", "building", "apartment", "household", "householdlanguage", "movein"],
-    "visits": ["visitor", "visitorlanguage", "absence", "visit", "assignment", "changerequest"],
+    "visits": [
+        "visitor",
+        "visitorlanguage",
+        "absence",
+        "visit",
+        "assignment",
+        "changerequest",
+        "topic",
+        "visitlog",
+        "topiccovered",
+        "followup",
+    ],
     "messaging": ["messagetemplate", "message", "alert"],
 }
 
@@ -53,3 +66,17 @@ def sync_roles() -> None:
 
 def sync_roles_after_migrate(**kwargs: Any) -> None:
     sync_roles()
+
+
+def is_coordinator(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Coordinators (and superusers) handle what the machine could not: every operational screen."""
+    return user.is_authenticated and (user.is_superuser or user.groups.filter(name=COORDINATOR).exists())
+
+
+def remember_roles(sender: object, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> None:
+    """At login, keep the user's roles in the session, so that every page's navigation knows them without a
+    query (a change of roles shows at the next login)."""
+    roles = set(user.groups.values_list("name", flat=True))
+    if user.is_superuser:
+        roles.add(COORDINATOR)
+    request.session["roles"] = sorted(roles)
