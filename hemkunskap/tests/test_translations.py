@@ -70,3 +70,11 @@ def test_a_bad_phone_number_is_refused_in_swedish_and_nothing_is_saved(admin_cli
     assert response.status_code == 200
     assert "”12” är inte ett telefonnummer." in response.content.decode()
     assert not Household.objects.exists()
+
+
+def test_a_browser_set_to_english_still_gets_swedish_until_the_user_chooses(admin_client):
+    url = reverse("admin:tenants_movein_changelist")
+
+    page = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+
+    assert "Inflyttningar" in page
