@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("visits/", include("visits.urls")),
     path("coordinator/", include("visits.coordination_urls")),
+    path("dashboard/", include("visits.dashboard_urls")),
     path("messaging/", include("messaging.urls")),
     # The household's own page: short, for links in SMS. No login; the signed token is the key.
     path("h/<str:token>/", household_page.page, name="household_page"),

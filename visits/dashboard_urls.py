@@ -1,0 +1,11 @@
+from django.urls import path, re_path
+
+from visits import dashboard_views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", dashboard_views.index, name="index"),
+    # /dashboard/export.csv and /dashboard/export.xlsx, with the page's query string.
+    re_path(r"^export\.(?P<file_format>csv|xlsx)$", dashboard_views.export, name="export"),
+]
