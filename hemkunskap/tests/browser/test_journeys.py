@@ -10,6 +10,7 @@ it (migration rows included: hence get_or_create for languages and our own topic
 """
 
 import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -323,4 +324,46 @@ def test_a_coordinator_books_an_interpreter_and_moves_a_visit_on_the_board(page:
     assert assignment.kind == Assignment.Kind.MANUAL
     assert assignment.decided_by == coordinator
     assert assignment.reason == "Hushållet kan bara på onsdag eftermiddag."
+    axe.raise_found()
+
+
+def test_a_manager_filters_the_dashboard_by_district_and_downloads_the_same_numbers(page: Page, live_server) -> None:
+    sync_roles()
+    manager = User.objects.create_user(username="mikael", password=PASSWORD, first_name="Mikael", last_name="Åberg")
+    manager.groups.add(Group.objects.get(name="manager"))
+    amal = make_visitor("amal", "Amal", "Haddad")
+    # Two households in Hageby visited within their window, one in Navestad: the filter must tell them apart.
+    last_month = timezone.localdate() - datetime.timedelta(days=40)
+    for n, contract in enumerate(["K-1001", "K-1002"]):
+        visit = plan_visit(
+            amal, at(last_month + datetime.timedelta(days=5 + n), 10), household=f"H{n}", contract=contract
+        )
+        Visit.objects.filter(id=visit.id).update(status=Visit.Status.COMPLETED)
+    other = plan_visit(amal, at(last_month + datetime.timedelta(days=8), 13), household="N", contract="K-2001")
+    navestad = District.objects.create(name="Navestad")
+    elsewhere = Building.objects.create(street_address="Vikingavägen 40", postal_code="603 79", district=navestad)
+    Apartment.objects.filter(move_ins__visits=other).update(building=elsewhere)
+    Visit.objects.filter(id=other.id).update(status=Visit.Status.COMPLETED)
+    axe = Axe(page)
+
+    login(page, live_server, manager)
+    assert page.url.endswith(reverse("dashboard:index"))
+    axe.check()
+    page.get_by_label("Stadsdel", exact=True).select_option(label="Hageby")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Visa").click()
+    axe.check()
+    summary = page.locator("#table-summary")
+    expect(summary.get_by_role("row", name="Inflyttningar", exact=False).first).to_contain_text("2")
+    page_rows = [r.inner_text().split("\t") for r in summary.locator("tbody tr").all()]
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ladda ner CSV").click()
+    csv_text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+
+    # Every key figure on the page stands in the CSV with the same value (the CSV has raw numbers).
+    for figure, value in page_rows:
+        assert figure in csv_text
+        assert value.replace(",", ".") in csv_text
+    assert "Inflyttningar,2" in csv_text.replace(";", ",")
     axe.raise_found()
