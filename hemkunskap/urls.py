@@ -26,7 +26,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("visits/", include("visits.urls")),
     path("coordinator/", include("visits.coordination_urls")),
     path("dashboard/", include("visits.dashboard_urls")),

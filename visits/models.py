@@ -419,3 +419,19 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class StaffPreference(models.Model):
+    """What a staff member chose for themselves: the interface language (Swedish unless they pick another)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference", verbose_name=_("user")
+    )
+    language = models.CharField(_("interface language"), max_length=10, choices=settings.LANGUAGES, default="sv")
+
+    class Meta:
+        verbose_name = _("staff preference")
+        verbose_name_plural = _("staff preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language}"

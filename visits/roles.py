@@ -80,3 +80,20 @@ def remember_roles(sender: object, request: HttpRequest, user: AbstractBaseUser,
     if user.is_superuser:
         roles.add(COORDINATOR)
     request.session["roles"] = sorted(roles)
+    # The interface language the user chose, on whatever device (see hemkunskap.middleware).
+    from visits.models import StaffPreference
+
+    chosen = StaffPreference.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+    if chosen:
+        request.session[LANGUAGE_SESSION_KEY] = chosen
+
+
+LANGUAGE_SESSION_KEY = "ui_language"
+
+
+def remember_language(*, user: AbstractBaseUser, language: str, request: HttpRequest) -> None:
+    """Keep the interface language a signed-in user picked, for this session and every later login."""
+    from visits.models import StaffPreference
+
+    StaffPreference.objects.update_or_create(user_id=user.pk, defaults={"language": language})
+    request.session[LANGUAGE_SESSION_KEY] = language

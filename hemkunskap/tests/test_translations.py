@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 PO = Path(settings.BASE_DIR) / "locale" / "sv" / "LC_MESSAGES" / "django.po"
@@ -78,3 +79,27 @@ def test_a_browser_set_to_english_still_gets_swedish_until_the_user_chooses(admi
     page = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
 
     assert "Inflyttningar" in page
+
+
+def test_a_users_choice_of_english_follows_them_to_their_next_login(client, django_user_model):
+    from visits.models import StaffPreference
+
+    user = django_user_model.objects.create_superuser(username="karin", password=None)
+    client.force_login(user)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert StaffPreference.objects.get(user=user).language == "en"
+
+    another_device = Client()  # no cookie, a new session
+    another_device.force_login(user)
+    page = another_device.get(reverse("admin:tenants_movein_changelist")).content.decode()
+
+    assert "Move-ins" in page
+
+
+def test_a_visitor_not_signed_in_chooses_a_language_for_this_browser_only(client, db):
+    from visits.models import StaffPreference
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    assert "Log in" in client.get(reverse("login")).content.decode()
+    assert not StaffPreference.objects.exists()
