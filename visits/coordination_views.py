@@ -182,6 +182,8 @@ def change_request(request: HttpRequest, change_request_id: int) -> HttpResponse
                 return redirect("coordination:queue")
             if action == "handled":
                 coordination_services.mark_change_request_handled(change_request=change, by=request.user)
+                if request.htmx:
+                    return HttpResponse("")  # from the queue: the item is swapped out in place
                 messages.success(request, _("The request is marked as handled."))
                 return redirect("coordination:queue")
         except ValidationError as exc:

@@ -280,6 +280,20 @@ def test_a_change_request_can_be_marked_handled_without_moving_the_visit(
     assert Visit.objects.get(move_in=change_request.visit.move_in).status == Visit.Status.PLANNED
 
 
+def test_the_queue_marks_a_change_request_handled_in_place_with_htmx(coordinator_client, change_request):
+    queue = coordinator_client.get(reverse("coordination:queue")).content.decode()
+    url = reverse("coordination:change_request", args=[change_request.id])
+    assert f'hx-post="{url}"' in queue  # the button posts without leaving the queue
+
+    response = coordinator_client.post(url, {"action": "handled"}, HTTP_HX_REQUEST="true")
+
+    # An empty answer: htmx swaps the item out of the list; no redirect, no page to reload.
+    assert (response.status_code, response.content) == (200, b"")
+    change_request.refresh_from_db()
+    assert change_request.status == ChangeRequest.Status.HANDLED
+    assert url not in coordinator_client.get(reverse("coordination:queue")).content.decode()
+
+
 def test_a_change_request_to_a_time_the_visitor_no_longer_has_changes_nothing(
     coordinator_client, change_request, plan_visits, amal
 ):

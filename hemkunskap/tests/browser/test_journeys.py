@@ -367,3 +367,28 @@ def test_a_manager_filters_the_dashboard_by_district_and_downloads_the_same_numb
         assert value.replace(",", ".") in csv_text
     assert "Inflyttningar,2" in csv_text.replace(";", ",")
     axe.raise_found()
+
+
+def test_a_coordinator_marks_a_change_request_handled_without_leaving_the_queue(page: Page, live_server) -> None:
+    from visits.models import ChangeRequest
+
+    coordinator = make_coordinator()
+    amal = make_visitor("amal", "Amal", "Haddad")
+    visit = plan_visit(
+        amal, at(timezone.localdate() + datetime.timedelta(days=3), 10), household="H", contract="K-3001"
+    )
+    request = ChangeRequest.objects.create(visit=visit, message="Efter klockan 15, tack.")
+    axe = Axe(page)
+
+    login(page, live_server, coordinator)
+    item = page.locator("li.queue-item", has_text="Efter klockan 15")
+    expect(item).to_have_count(1)
+    axe.check()
+    page.evaluate("window.stillTheSamePage = true")  # gone if the browser loads a page
+    item.get_by_role("button", name="Markera som hanterad").click()
+
+    expect(item).to_have_count(0)  # swapped out in place by htmx
+    assert page.evaluate("window.stillTheSamePage === true")  # no page load
+    request.refresh_from_db()
+    assert request.status == ChangeRequest.Status.HANDLED and request.handled_by == coordinator
+    axe.raise_found()
