@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from messaging.alerts import raise_alert
 from messaging.models import Alert
 from visits.models import ChangeRequest, Visit
-from visits.scheduling import SLOT_STEP, STOCKHOLM, find_slot, swedish_public_holidays, travel_minutes, week_start
+from visits.scheduling import SLOT_STEP, STOCKHOLM, swedish_public_holidays, week_start
 from visits.selectors import TeamCalendar, place_of
 
 MESSAGE_MAX_CHARS = 1000
@@ -57,20 +57,15 @@ def offered_times(*, visit: Visit, count: int = 3, now: datetime.datetime | None
     if len(busy) < len(calendar.busy[visitor.id]):
         week_load[own_week] -= 1  # moving within its own week adds nothing to that week's load
     duration = visit.ends_at - visit.starts_at
+    holidays = swedish_public_holidays(range(first_day.year, last_day.year + 1))
     slot = partial(
-        find_slot,
-        pattern=calendar.pattern(visitor),
+        calendar.free_start,
+        visitor,
         duration=duration,
-        busy=busy,
-        blocked_days=swedish_public_holidays(range(first_day.year, last_day.year + 1))
-        | calendar.absent_days[visitor.id],
-        week_load=week_load,
+        holidays=holidays,
         place=place_of(visit.move_in),
-        travel=partial(
-            travel_minutes,
-            same_district=settings.TRAVEL_MINUTES_SAME_DISTRICT,
-            default=settings.TRAVEL_MINUTES_DEFAULT,
-        ),
+        busy=busy,
+        week_load=week_load,
     )
 
     def next_start(day: datetime.date, not_before: datetime.datetime) -> datetime.datetime | None:

@@ -3,13 +3,14 @@
 import datetime
 from collections import Counter, defaultdict
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tenants.models import HouseholdLanguage, MoveIn
 from visits.matching import Candidate, scarcity
 from visits.models import Absence, Visit, Visitor
-from visits.scheduling import Busy, Place, WorkingPattern, week_start
+from visits.scheduling import Busy, Place, WorkingPattern, find_slot, travel_minutes, week_start
 
 # The language mix of the last quarter's move-ins forecasts the demand the team has to keep room for.
 DEMAND_PERIOD = datetime.timedelta(days=91)
@@ -24,6 +25,13 @@ def visits_for_visitor(visitor: Visitor, *, since: datetime.datetime) -> QuerySe
         )
         .prefetch_related("move_in__household__language_preferences__language")
         .order_by("starts_at")
+    )
+
+
+def travel_between(a: Place, b: Place) -> int:
+    """Minutes from one visit to the next, with the programme's travel settings."""
+    return travel_minutes(
+        a, b, same_district=settings.TRAVEL_MINUTES_SAME_DISTRICT, default=settings.TRAVEL_MINUTES_DEFAULT
     )
 
 
@@ -140,6 +148,35 @@ class TeamCalendar:
             weekly_capacity=visitor.weekly_capacity,
             load=load,
             scarcity=self.scarcity.get(visitor.id, 0.0),
+        )
+
+    def free_start(
+        self,
+        visitor: Visitor,
+        *,
+        first_day: datetime.date,
+        last_day: datetime.date,
+        duration: datetime.timedelta,
+        holidays: frozenset[datetime.date],
+        not_before: datetime.datetime,
+        place: Place,
+        busy: list[Busy] | None = None,
+        week_load: dict[datetime.date, int] | None = None,
+    ) -> datetime.datetime | None:
+        """When `visitor` is free for a visit at `place` between the two days (visits.scheduling.find_slot
+        over this calendar: their visits with travel time, absences, holidays, weekly capacity). `busy`
+        and `week_load` replace the calendar's when a caller leaves one of the visitor's visits out."""
+        return find_slot(
+            pattern=self.pattern(visitor),
+            first_day=first_day,
+            last_day=last_day,
+            duration=duration,
+            busy=self.busy[visitor.id] if busy is None else busy,
+            blocked_days=holidays | self.absent_days[visitor.id],
+            week_load=self.week_load[visitor.id] if week_load is None else week_load,
+            not_before=not_before,
+            place=place,
+            travel=travel_between,
         )
 
     def pattern(self, visitor: Visitor) -> WorkingPattern:

@@ -6,7 +6,6 @@ import datetime
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -25,11 +24,8 @@ from visits.models import Absence, Assignment, Visit, Visitor
 from visits.scheduling import (
     STOCKHOLM,
     Busy,
-    Travel,
     days_between,
-    find_slot,
     swedish_public_holidays,
-    travel_minutes,
     week_start,
 )
 from visits.selectors import TeamCalendar, language_demand, place_of
@@ -126,7 +122,6 @@ def _assign(move_in: MoveIn, now: datetime.datetime) -> Visit | None:
     blocked_by_holiday = swedish_public_holidays(range(first_day.year, window_last.year + 1))
     ranking = rank_visitors([calendar.candidate(v) for v in calendar.visitors.values()], household_languages)
     place = place_of(move_in)
-    travel = _travel()
 
     # Speakers of the household's languages first; when none of them has time in the window, the least
     # loaded of the others, with an interpreter (the coordinator's queue shows it to be booked).
@@ -134,17 +129,14 @@ def _assign(move_in: MoveIn, now: datetime.datetime) -> Visit | None:
     for ranked in [*ranking.speakers, *ranking.others]:
         duration = _duration(ranked.language, household_languages)
         visitor = calendar.visitors[ranked.candidate.visitor_id]
-        start = find_slot(
-            pattern=calendar.pattern(visitor),
+        start = calendar.free_start(
+            visitor,
             first_day=first_day,
             last_day=window_last,
             duration=duration,
-            busy=calendar.busy[visitor.id],
-            blocked_days=blocked_by_holiday | calendar.absent_days[visitor.id],
-            week_load=calendar.week_load[visitor.id],
+            holidays=blocked_by_holiday,
             not_before=now,
             place=place,
-            travel=travel,
         )
         if start is None:
             tried.append(_("%(name)s has no free time in the window") % {"name": ranked.candidate.name})
@@ -346,17 +338,14 @@ def _plan_in_week(
     duration = _duration(placement.language, household_languages)
     visitor = calendar.visitors[placement.visitor_id]
     place = place_of(move_in)
-    start = find_slot(
-        pattern=calendar.pattern(visitor),
+    start = calendar.free_start(
+        visitor,
         first_day=max(window_first, placement.week),
         last_day=min(window_last, placement.week + datetime.timedelta(days=6)),
         duration=duration,
-        busy=calendar.busy[visitor.id],
-        blocked_days=holidays | calendar.absent_days[visitor.id],
-        week_load=calendar.week_load[visitor.id],
+        holidays=holidays,
         not_before=now,
         place=place,
-        travel=_travel(),
     )
     if start is None:
         return None
@@ -371,14 +360,6 @@ def _plan_in_week(
         move_in=move_in, visit=visit, visitor=visitor, kind=Assignment.Kind.AUTOMATIC, reason=reason
     )
     return visit
-
-
-def _travel() -> Travel:
-    return partial(
-        travel_minutes,
-        same_district=settings.TRAVEL_MINUTES_SAME_DISTRICT,
-        default=settings.TRAVEL_MINUTES_DEFAULT,
-    )
 
 
 # --- By hand -----------------------------------------------------------------------------------------
