@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from hemkunskap.forms import add_service_errors
 from tenants import services
 from tenants.forms import BuildingForm, HouseholdForm
 from tenants.models import Apartment, Building, District, Household, HouseholdLanguage, MoveIn
@@ -105,7 +106,7 @@ class MoveInAdmin(admin.ModelAdmin):
                     by=request.user,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, gettext("Assigned by hand to %(visitor)s.") % {"visitor": visit.visitor})
                 return redirect(reverse("admin:tenants_movein_change", args=[move_in.id]))
@@ -128,11 +129,3 @@ class MoveInAdmin(admin.ModelAdmin):
     def visit_window(self, obj: MoveIn) -> str:
         first, last = obj.visit_window
         return f"{first:%Y-%m-%d} – {last:%Y-%m-%d}"
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field_name, errors in error.error_dict.items():
-            form.add_error(field_name if field_name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

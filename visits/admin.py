@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from visits import services
 from visits.calendar import calendar_url, revoke_calendar_token
+from visits.coordination_services import mark_change_request_handled
 from visits.forms import InterpreterBookingForm, VisitorForm
 from visits.models import Absence, Assignment, ChangeRequest, Topic, Visit, Visitor, VisitorLanguage
 
@@ -196,8 +197,9 @@ class ChangeRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Mark as handled"), permissions=["change"])
     def mark_handled(self, request, queryset):
-        count = queryset.filter(status=ChangeRequest.Status.OPEN).update(
-            status=ChangeRequest.Status.HANDLED, handled_by=request.user, handled_at=timezone.now()
+        count = sum(
+            mark_change_request_handled(change_request=change, by=request.user)
+            for change in queryset.filter(status=ChangeRequest.Status.OPEN)
         )
         self.message_user(request, _("%(count)s requests marked as handled.") % {"count": count}, messages.SUCCESS)
 

@@ -257,12 +257,3 @@ class MoveInForm(StyledForm):
 
 class SearchForm(StyledForm):
     q = forms.CharField(label=_("Name, address or contract number"), max_length=200, required=False)
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one, else on top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from hemkunskap.forms import add_service_errors
 from languages.models import Language
 from tenants.models import Building, MoveIn
 from visits import coordination_selectors as selectors
@@ -28,7 +29,6 @@ from visits.coordination_forms import (
     InterpreterForm,
     MoveInForm,
     SearchForm,
-    add_service_errors,
 )
 from visits.models import ChangeRequest, Visit
 from visits.roles import is_coordinator

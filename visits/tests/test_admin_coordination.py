@@ -76,3 +76,21 @@ def test_an_override_without_a_reason_shows_the_form_again_and_saves_nothing(
 
     assert response.status_code == 200
     assert not Visit.objects.filter(move_in=move_in).exists()
+
+
+def test_marking_change_requests_handled_in_the_admin_records_who_did_it(
+    coordinator_client, coordinator, team, amal, make_move_in
+):
+    from visits.models import ChangeRequest
+
+    visit = services.assign_move_in(move_in_id=make_move_in("ar", move_in_date=MONDAY).id)
+    change = ChangeRequest.objects.create(visit=visit, message="Efter 15, tack.")
+
+    coordinator_client.post(
+        reverse("admin:visits_changerequest_changelist"),
+        {"action": "mark_handled", "_selected_action": [change.id]},
+    )
+
+    change.refresh_from_db()
+    assert (change.status, change.handled_by) == (ChangeRequest.Status.HANDLED, coordinator)
+    assert change.handled_at is not None
