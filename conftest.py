@@ -28,7 +28,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from hemkunskap.env import ConfigurationError, env_bool
+from hemkunskap.worker_process import spawn_worker
 
 BASE_DIR = Path(__file__).resolve().parent
 # Gitignored; CI can keep it as an artifact. Two runs side by side on one checkout need one each.
@@ -262,31 +262,7 @@ def _start_worker(*, name: str, log_path: Path, concurrency: int) -> CeleryWorke
     # The pid in the name: a worker left over from another run cannot answer our ping.
     nodename = f"{name}-{os.getpid()}@{socket.gethostname()}"
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w", encoding="utf-8") as log_file:
-        process = subprocess.Popen(  # noqa: S603 (a fixed command line: our interpreter, our app)
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "hemkunskap",
-                "worker",
-                "--pool=prefork",
-                f"--concurrency={concurrency}",
-                "--without-mingle",
-                "--without-gossip",
-                "--loglevel=INFO",
-                "-n",
-                nodename,
-            ],
-            cwd=BASE_DIR,
-            env=_worker_environment(),
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            # Its own process group: the prefork children can be stopped with it, by its id.
-            start_new_session=True,
-        )
+    process = spawn_worker(nodename=nodename, log_path=log_path, env=_worker_environment(), concurrency=concurrency)
     _started_worker_logs.append(log_path)
     return CeleryWorker(process=process, nodename=nodename, log_path=log_path)
 

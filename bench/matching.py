@@ -67,6 +67,7 @@ from django.utils import timezone
 from bench import generate
 from bench.generate import DataSet
 from hemkunskap.celery import app
+from hemkunskap.worker_process import spawn_worker
 from tenants import services as tenant_services
 from tenants.models import Apartment, MoveIn
 from visits import services
@@ -465,36 +466,14 @@ def start_worker(database: str, queue: str) -> Worker:
     the no-op task included."""
     nodename = f"bench-{os.getpid()}@{socket.gethostname()}"
     log_path = Path(settings.VAR_DIR) / "bench-worker.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
     url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{database}").geturl()
-    with log_path.open("w", encoding="utf-8") as log:
-        process = subprocess.Popen(  # noqa: S603 (a fixed command line: our interpreter, our app)
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "hemkunskap",
-                "worker",
-                "--pool=prefork",
-                f"--concurrency={WORKER_CONCURRENCY}",
-                "--without-mingle",
-                "--without-gossip",
-                "--loglevel=INFO",
-                "-Q",
-                queue,
-                "-I",
-                "bench.tasks",
-                "-n",
-                nodename,
-            ],
-            cwd=BASE_DIR,
-            env={**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"},
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stopped with its pool, by its id
-        )
+    process = spawn_worker(
+        nodename=nodename,
+        log_path=log_path,
+        env={**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"},
+        concurrency=WORKER_CONCURRENCY,
+        extra_args=["-Q", queue, "-I", "bench.tasks"],
+    )
     worker = Worker(process, nodename, log_path)
     deadline = time.monotonic() + 60
     while not (f"{nodename} ready." in worker.log() and app.control.ping(destination=[nodename], timeout=1)):
