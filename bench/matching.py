@@ -390,7 +390,8 @@ def monthly_batches(data: DataSet, move_ins: Sequence[MoveIn]) -> list[float]:
     """The same move-ins again, from scratch, through services.assign_batch: each month's move-ins in one
     batch run on the 1st at 07:00 (knowing the month's move-ins then: some were registered later)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {Assignment._meta.db_table}, {Visit._meta.db_table}")
+        # CASCADE: what refers to visits (messages, logs, change requests) goes with them.
+        cursor.execute(f"TRUNCATE {Assignment._meta.db_table}, {Visit._meta.db_table} CASCADE")
     MoveIn.objects.update(assignment_state=NOT_YET, assignment_note=NOT_YET_NOTE, assignment_attempts=0)
     by_month: dict[datetime.date, list[int]] = defaultdict(list)
     for planned, move_in in zip(data.move_ins, move_ins, strict=True):

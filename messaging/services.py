@@ -46,7 +46,7 @@ def quiet_hours_adjusted(due: datetime.datetime) -> datetime.datetime:
     return local
 
 
-def _plan(
+def _message(
     *,
     kind: str,
     channel: str,
@@ -56,21 +56,22 @@ def _plan(
     user: AbstractBaseUser | None = None,
     key: str | None = None,
 ) -> Message:
+    """An unsaved outbox row, its key naming visit, kind, channel, recipient and (quiet-hours-adjusted)
+    due time unless a key is given."""
     if channel == Channel.SMS:
         due = quiet_hours_adjusted(due)
     key = key or f"{visit.id if visit else '-'}:{kind}:{channel}:{recipient}:{due.astimezone(datetime.UTC).isoformat()}"
-    message, _created = Message.objects.get_or_create(
-        key=key,
-        defaults={
-            "kind": kind,
-            "channel": channel,
-            "recipient": recipient,
-            "visit": visit,
-            "user": user,
-            "scheduled_for": due,
-        },
+    return Message(kind=kind, channel=channel, recipient=recipient, visit=visit, user=user, scheduled_for=due, key=key)
+
+
+def _plan(**fields: object) -> Message:
+    """Plan one message, or find it planned already (its key is unique)."""
+    message = _message(**fields)  # type: ignore[arg-type]
+    planned, _created = Message.objects.get_or_create(
+        key=message.key,
+        defaults={f: getattr(message, f) for f in ("kind", "channel", "recipient", "visit", "user", "scheduled_for")},
     )
-    return message
+    return planned
 
 
 def _household_channels(visit: Visit) -> list[tuple[str, str]]:
@@ -78,8 +79,17 @@ def _household_channels(visit: Visit) -> list[tuple[str, str]]:
     return [(c, r) for c, r in ((Channel.SMS, household.phone), (Channel.EMAIL, household.email)) if r]
 
 
-def plan_household_message(*, visit: Visit, kind: str, due: datetime.datetime) -> list[Message]:
-    return [_plan(kind=kind, channel=c, recipient=r, due=due, visit=visit) for c, r in _household_channels(visit)]
+def plan_household_messages(*, visit: Visit, plans: list[tuple[str, datetime.datetime]]) -> None:
+    """Plan each (kind, due) for every channel the household has, in one INSERT; rows already planned
+    (the same key) are left as they are, so planning twice plans nothing twice."""
+    Message.objects.bulk_create(
+        [
+            _message(kind=kind, channel=channel, recipient=recipient, due=due, visit=visit)
+            for kind, due in plans
+            for channel, recipient in _household_channels(visit)
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def visit_planned(*, visit: Visit, now: datetime.datetime | None = None) -> None:
@@ -91,15 +101,15 @@ def visit_planned(*, visit: Visit, now: datetime.datetime | None = None) -> None
         told_before = Message.objects.filter(
             visit__move_in_id=visit.move_in_id, kind__in=HOUSEHOLD_KINDS, status=Message.Status.SENT
         ).exclude(visit=visit)
-        kind = Kind.RESCHEDULED if told_before.exists() else Kind.INVITATION
-        plan_household_message(visit=visit, kind=kind, due=now)
+        plans = [(Kind.RESCHEDULED if told_before.exists() else Kind.INVITATION, now)]
         day_before = datetime.datetime.combine(
             visit.starts_at.astimezone(STOCKHOLM).date() - datetime.timedelta(days=1),
             datetime.time(settings.REMINDER_HOUR),
             STOCKHOLM,
         )
         if day_before > now:
-            plan_household_message(visit=visit, kind=Kind.REMINDER, due=day_before)
+            plans.append((Kind.REMINDER, day_before))
+        plan_household_messages(visit=visit, plans=plans)
     _tell_visitor(visit=visit, change="added", now=now)
     if visit.interpreter_needed and not visit.interpreter_type:
         with translation.override(settings.LANGUAGE_CODE):
@@ -121,7 +131,7 @@ def visit_cancelled(*, visit: Visit, tell_household: bool, now: datetime.datetim
         tell_household
         and Message.objects.filter(visit=visit, kind__in=HOUSEHOLD_KINDS, status=Message.Status.SENT).exists()
     ):
-        plan_household_message(visit=visit, kind=Kind.CANCELLED, due=now)
+        plan_household_messages(visit=visit, plans=[(Kind.CANCELLED, now)])
     _tell_visitor(visit=visit, change="cancelled", now=now)
 
 
@@ -131,7 +141,7 @@ def visit_completed(*, visit: Visit, now: datetime.datetime | None = None) -> No
     Message.objects.filter(visit=visit, status=Message.Status.PENDING, kind__in=HOUSEHOLD_KINDS).update(
         status=Message.Status.CANCELLED
     )
-    plan_household_message(visit=visit, kind=Kind.THANK_YOU, due=now + datetime.timedelta(hours=2))
+    plan_household_messages(visit=visit, plans=[(Kind.THANK_YOU, now + datetime.timedelta(hours=2))])
 
 
 def visit_no_show(*, visit: Visit) -> None:
@@ -158,7 +168,7 @@ def move_in_needs_coordinator(*, move_in: MoveIn, reason: str) -> None:
 def _tell_visitor(*, visit: Visit, change: str, now: datetime.datetime) -> None:
     email = visit.visitor.user.email
     if email:
-        _plan(
+        update = _message(
             kind=Kind.VISITOR_UPDATE,
             channel=Channel.EMAIL,
             recipient=email,
@@ -167,6 +177,7 @@ def _tell_visitor(*, visit: Visit, change: str, now: datetime.datetime) -> None:
             user=visit.visitor.user,
             key=f"{visit.id}:{Kind.VISITOR_UPDATE}:{change}",
         )
+        Message.objects.bulk_create([update], ignore_conflicts=True)  # one INSERT; planned before: nothing
 
 
 def plan_daily(*, now: datetime.datetime | None = None) -> int:
