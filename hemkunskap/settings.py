@@ -275,6 +275,10 @@ TRAVEL_MINUTES_SAME_DISTRICT = env_int("TRAVEL_MINUTES_SAME_DISTRICT", 10, minim
 TRAVEL_MINUTES_DEFAULT = env_int("TRAVEL_MINUTES_DEFAULT", 30, minimum=0)
 # /healthz calls the worker unhealthy when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=10)
+# Move-in files from the property system (tenants.import_files): a year of one company's move-ins is
+# about 2,000 rows; these limits keep a wrong file (a whole register, a video) from tying up a worker.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000, minimum=1)
 
 LOGGING = {
     "version": 1,
