@@ -10,7 +10,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hemkunskap.forms import add_service_errors
-from tenants import services
 from tenants.forms import BuildingForm, HouseholdForm
 from tenants.models import Apartment, Building, District, Household, HouseholdLanguage, MoveIn
 
@@ -122,8 +121,14 @@ class MoveInAdmin(admin.ModelAdmin):
     @transaction.atomic
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        # The same path as every other way in: a new move-in is sent to be assigned after commit.
-        services.move_in_saved(move_in=obj, created=not change)
+        # The same paths as every other way in: a new move-in is sent to be assigned after commit; a new
+        # date re-matches a visit that no longer fits.
+        from visits.services import reassign_if_affected, request_assignment
+
+        if not change:
+            request_assignment(move_in_id=obj.id)
+        elif "move_in_date" in form.changed_data:
+            reassign_if_affected(move_in_id=obj.id, date_changed=True, languages_changed=False)
 
     @admin.display(description=_("visit window"))
     def visit_window(self, obj: MoveIn) -> str:

@@ -5,13 +5,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from languages.models import Language
+from languages.lookup import LanguageIndex
 from tenants.models import Building, District, Household, MoveIn
+from tenants.services import HOUSEHOLD_FIELDS, Address, contract_number_taken_message
 from tenants.validators import normalise_phone, normalise_postal_code
-from visits.coordination_services import HOUSEHOLD_FIELDS, Address, contract_number_taken_message
 from visits.models import Visit, Visitor, VisitorLanguage
 from visits.scheduling import STOCKHOLM
 
@@ -143,23 +143,12 @@ class LanguagesField(forms.Field):
     }
 
     def to_python(self, value: Any) -> list[str]:
-        entries = list(dict.fromkeys(value or []))
-        if not entries:
-            return []
-        lowered = [entry.lower() for entry in entries]
-        match = Q(code__in=lowered)
-        for entry in entries:
-            match |= Q(name_sv__iexact=entry) | Q(name_en__iexact=entry)
-        found: dict[str, str] = {}
-        for code, name_sv, name_en in Language.objects.filter(match).values_list("code", "name_sv", "name_en"):
-            for key in (code, name_sv.lower(), name_en.lower()):
-                found.setdefault(key, code)
-        unknown = [entry for entry in entries if entry.lower() not in found]
-        if unknown:
+        resolved = LanguageIndex.load().resolve(list(dict.fromkeys(value or [])))
+        if resolved.unknown:
             raise ValidationError(
-                self.error_messages["unknown"], code="unknown", params={"entries": ", ".join(unknown)}
+                self.error_messages["unknown"], code="unknown", params={"entries": ", ".join(resolved.unknown)}
             )
-        return list(dict.fromkeys(found[entry.lower()] for entry in entries))
+        return resolved.codes
 
 
 def _model_field(model: type, name: str, **kwargs: Any) -> forms.Field:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from hemkunskap.forms import add_service_errors
 from languages.models import Language
+from tenants import services as tenant_services
 from tenants.models import Building, MoveIn
 from visits import coordination_selectors as selectors
 from visits import coordination_services
@@ -214,19 +215,22 @@ def _move_in_form(request: HttpRequest, move_in: MoveIn | None) -> HttpResponse:
     form = MoveInForm(request.POST or None, move_in=move_in)
     if form.is_valid():
         try:
-            saved = coordination_services.save_move_in(move_in=move_in, **form.service_arguments())
+            saved = tenant_services.save_move_in(move_in=move_in, **form.service_arguments())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if move_in is None:
+            contract = {"contract": saved.move_in.contract_number}
+            if saved.created:
+                messages.success(request, _("Move-in %(contract)s registered; a visitor is being assigned.") % contract)
+            elif saved.reassigning:
                 messages.success(
                     request,
-                    _("Move-in %(contract)s registered; a visitor is being assigned.")
-                    % {"contract": saved.contract_number},
+                    _("Move-in %(contract)s saved. The date or languages changed, so the visit is being planned again.")
+                    % contract,
                 )
             else:
-                messages.success(request, _("Move-in %(contract)s saved.") % {"contract": saved.contract_number})
-            return redirect("coordination:move_in_edit", saved.id)
+                messages.success(request, _("Move-in %(contract)s saved.") % contract)
+            return redirect("coordination:move_in_edit", saved.move_in.id)
     context = {
         "form": form,
         "move_in": move_in,

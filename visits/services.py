@@ -226,13 +226,25 @@ def sweep_unassigned_move_ins(*, now: datetime.datetime | None = None) -> list[i
         # Claim the row: of two sweeps running at once, only the one whose update changed it sends.
         if stale.filter(id=move_in_id).update(assignment_requested_at=now) == 1:
             claimed.append(move_in_id)
-    if len(claimed) <= SWEEP_ONE_BY_ONE_UP_TO:
-        for move_in_id in claimed:
+    send_for_assignment(move_in_ids=claimed)
+    return claimed
+
+
+def request_assignments(*, move_in_ids: Sequence[int]) -> None:
+    """Many move-ins saved in one transaction (an import): sent once it commits, as batches for the
+    solver when there are many. As with one, the rows await assignment, so the sweep covers a lost send."""
+    ids = list(move_in_ids)
+    if ids:
+        transaction.on_commit(lambda: send_for_assignment(move_in_ids=ids))
+
+
+def send_for_assignment(*, move_in_ids: Sequence[int]) -> None:
+    if len(move_in_ids) <= SWEEP_ONE_BY_ONE_UP_TO:
+        for move_in_id in move_in_ids:
             enqueue_assignment(move_in_id=move_in_id)
     else:
-        for chunk in range(0, len(claimed), BATCH_SIZE):
-            enqueue_batch(move_in_ids=claimed[chunk : chunk + BATCH_SIZE])
-    return claimed
+        for chunk in range(0, len(move_in_ids), BATCH_SIZE):
+            enqueue_batch(move_in_ids=list(move_in_ids[chunk : chunk + BATCH_SIZE]))
 
 
 SWEEP_ONE_BY_ONE_UP_TO = 10
@@ -445,6 +457,63 @@ def _cancel_open_visit(move_in: MoveIn, reason: str) -> Visit | None:
         # Replaced by another visit: the household hears of the new time, not of a cancellation.
         messages.visit_cancelled(visit=visit, tell_household=False)
     return visit
+
+
+@transaction.atomic
+def reassign_if_affected(
+    *,
+    move_in_id: int,
+    date_changed: bool,
+    languages_changed: bool,
+    enqueue: bool = True,
+    now: datetime.datetime | None = None,
+) -> bool:
+    """After a correction to a move-in (from the property system's file or API, or a coordinator): when
+    its planned visit no longer fits – outside the new visit window, or in a language the household no
+    longer named – the visit is cancelled and the move-in goes back to be assigned (the household hears
+    of the new time). A move-in parked for a coordinator is tried again: the correction may be what it
+    waited for. One still awaiting assignment needs nothing: its task reads the corrected row. True when
+    the move-in was sent to be assigned again (with enqueue=False the caller sends it)."""
+    now = now or timezone.now()
+    move_in = MoveIn.objects.select_for_update(of=("self",)).select_related("household").get(id=move_in_id)
+    if move_in.assignment_state == MoveIn.AssignmentState.AWAITING:
+        return False
+    visit = move_in.visits.filter(status__in=Visit.OPEN_STATUSES).first()
+    assigned = move_in.assignment_state == MoveIn.AssignmentState.ASSIGNED
+    if assigned and (visit is None or not _visit_affected(move_in, visit, date_changed, languages_changed)):
+        return False  # visited already, or the visit still fits
+    if visit is not None:
+        with translation.override(settings.LANGUAGE_CODE):
+            _cancel_open_visit(move_in, _("The move-in's date or languages changed; the visit is planned again."))
+    move_in.assignment_state = MoveIn.AssignmentState.AWAITING
+    move_in.assignment_note = ""
+    move_in.assignment_attempts = 0
+    move_in.assignment_attempt_task = ""
+    move_in.assignment_requested_at = now
+    move_in.save(
+        update_fields=[
+            "assignment_state",
+            "assignment_note",
+            "assignment_attempts",
+            "assignment_attempt_task",
+            "assignment_requested_at",
+        ]
+    )
+    if enqueue:
+        request_assignment(move_in_id=move_in.id)
+    return True
+
+
+def _visit_affected(move_in: MoveIn, visit: Visit, date_changed: bool, languages_changed: bool) -> bool:
+    if date_changed:
+        first, last = move_in.visit_window
+        if not first <= visit.starts_at.astimezone(STOCKHOLM).date() <= last:
+            return True
+    if languages_changed:
+        spoken = visit.interpreter_language_id if visit.interpreter_needed else visit.language_id
+        # A visit set by hand may name no language: the coordinator chose it knowing the household.
+        return spoken is not None and spoken not in move_in.household.language_codes()
+    return False
 
 
 @transaction.atomic

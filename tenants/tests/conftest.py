@@ -4,9 +4,19 @@ queue, or a Redis nobody answers on), so that nothing published here reaches a r
 import pytest
 
 from tenants.models import Household
-from visits.tests.conftest import apartment, languages, queue_folder, unreachable_broker
+from visits.tests.conftest import amal, apartment, hodan, languages, make_visitor, queue_folder, unreachable_broker
 
-__all__ = ["apartment", "household", "languages", "queue_folder", "superuser", "unreachable_broker"]
+__all__ = [
+    "amal",
+    "apartment",
+    "hodan",
+    "household",
+    "languages",
+    "make_visitor",
+    "queue_folder",
+    "superuser",
+    "unreachable_broker",
+]
 
 
 @pytest.fixture

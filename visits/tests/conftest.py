@@ -214,13 +214,3 @@ def queued_tasks(queue: Path) -> list[tuple[str, str]]:
     """(task name, its arguments as Celery shows them) for each message waiting in a filesystem queue."""
     messages = [json.loads(path.read_text()) for path in sorted(queue.iterdir())]
     return [(message["headers"]["task"], message["headers"]["argsrepr"]) for message in messages]
-
-
-# swedish_public_holidays() passes include_sundays=False to holidays.country_holidays(), which does not take
-# it (holidays 0.108, requirements.txt): every call raises TypeError, and with it every assignment that
-# reaches the scheduler. Tests that show it carry this mark; remove the mark with the fix.
-HOLIDAYS_RAISE = pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="swedish_public_holidays() passes include_sundays to holidays.country_holidays(), a TypeError",
-)
