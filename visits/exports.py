@@ -1,4 +1,5 @@
-"""The dashboard's tables, as the page shows them and as CSV and Excel carry them.
+"""The dashboard's tables, as the page shows them and as CSV and Excel carry them; the writers also carry
+the move-in and visit lists of visits.record_exports.
 
 The page and both exports are built from the same `Table`s, so they cannot disagree. Every cell that a
 spreadsheet would run as a formula is neutralised on the way out (`safe_cell`): text in these tables
@@ -7,7 +8,7 @@ comes from people (names of visitors, languages), and a name like "=HYPERLINK(..
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -101,15 +102,29 @@ def dashboard_tables(dashboard: Dashboard) -> list[Table]:
     ]
 
 
+# Swedish Excel separates list items with ";" (its decimal separator is the comma) and reads a CSV file as
+# UTF-8 only when it starts with a byte order mark; without them it shows one column of mangled "å, ä, ö".
+EXCEL_SV_DELIMITER = ";"
+BYTE_ORDER_MARK = "\ufeff"
+
+
 def to_csv(tables: Sequence[Table]) -> str:
     """One section per table: its title, its header row, its rows, then an empty line."""
+    rows = [row for table in tables for row in [[table.title], table.headers, *table.rows, []]]
+    return _write_csv(rows, delimiter=",", bom=False)
+
+
+def list_to_csv(table: Table) -> str:
+    """One table as a plain list for Swedish Excel: the header row, then the rows; no title, so that the
+    file sorts, filters and imports as it is."""
+    return _write_csv([table.headers, *table.rows], delimiter=EXCEL_SV_DELIMITER, bom=True)
+
+
+def _write_csv(rows: Iterable[Sequence[Cell]], *, delimiter: str, bom: bool) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
-    for table in tables:
-        writer.writerow([safe_cell(table.title)])
-        writer.writerow([safe_cell(header) for header in table.headers])
-        writer.writerows([safe_cell(cell) for cell in row] for row in table.rows)
-        writer.writerow([])
+    if bom:
+        out.write(BYTE_ORDER_MARK)
+    csv.writer(out, delimiter=delimiter).writerows([safe_cell(cell) for cell in row] for row in rows)
     return out.getvalue()
 
 
