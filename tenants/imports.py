@@ -14,12 +14,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenants.import_files import SourceRow, read_move_in_file
 from tenants.intake import FIELD_LABELS, Fate, Lookups, MoveInRecord, clean_record, save_record
+from tenants.models import MoveInImport
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,30 @@ class ImportReport:
             text += " " + _("Nothing was saved: all or nothing was asked for and some rows were rejected.")
         return text
 
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready, for the API and for keeping the report with an upload."""
+        return {
+            "summary": self.summary(),
+            "counts": self.counts,
+            "dry_run": self.dry_run,
+            "all_or_nothing": self.all_or_nothing,
+            "saved": self.saved,
+            "rows": [
+                {
+                    "number": row.number,
+                    "contract_number": row.contract_number,
+                    "fate": row.fate.value,
+                    "changed": [str(FIELD_LABELS[name]) for name in row.changed],
+                    "reassigning": row.reassigning,
+                    "move_in_id": row.move_in_id,
+                    "errors": [
+                        {"field": error.field, "column": error.column, "message": error.message} for error in row.errors
+                    ],
+                }
+                for row in self.rows
+            ],
+        }
+
     def lines(self) -> list[str]:
         """The report as text, for the command line and logs."""
         lines = [self.summary()]
@@ -91,6 +118,48 @@ class ImportReport:
                     + (" " + _("The visit is planned again.") if row.reassigning else "")
                 )
         return lines
+
+
+# --- Uploads kept between preview and confirmation ---------------------------------------------------
+
+
+def preview_upload(
+    *, data: bytes, filename: str, all_or_nothing: bool, by: AbstractBaseUser
+) -> tuple[MoveInImport, ImportReport]:
+    """A trial run of an uploaded file, kept to be confirmed. ValidationError when the file cannot be read."""
+    report = import_file(data, filename=filename, dry_run=True, all_or_nothing=all_or_nothing)
+    upload = MoveInImport.objects.create(
+        uploaded_by=by,
+        filename=(filename or "?")[:255],
+        content=data,
+        all_or_nothing=all_or_nothing,
+        report=report.as_dict(),
+    )
+    return upload, report
+
+
+@transaction.atomic
+def confirm_upload(*, upload_id: int) -> ImportReport | None:
+    """Import the previewed file for real; None when it was confirmed or discarded already (a second
+    press of the button, or a colleague). The file's content goes; the report stays."""
+    upload = MoveInImport.objects.select_for_update().get(id=upload_id)
+    if upload.status != MoveInImport.Status.PREVIEWED:
+        return None
+    report = import_file(bytes(upload.content), filename=upload.filename, all_or_nothing=upload.all_or_nothing)
+    upload.status = MoveInImport.Status.SAVED if report.saved else MoveInImport.Status.DISCARDED
+    upload.report, upload.content, upload.finished_at = report.as_dict(), b"", timezone.now()
+    upload.save(update_fields=["status", "report", "content", "finished_at"])
+    return report
+
+
+def discard_upload(*, upload_id: int) -> bool:
+    changed = MoveInImport.objects.filter(id=upload_id, status=MoveInImport.Status.PREVIEWED).update(
+        status=MoveInImport.Status.DISCARDED, content=b"", finished_at=timezone.now()
+    )
+    return changed == 1
+
+
+# --- Importing ---------------------------------------------------------------------------------------
 
 
 def import_file(

@@ -200,3 +200,34 @@ class MoveIn(models.Model):
             self.move_in_date + datetime.timedelta(days=settings.VISIT_WINDOW_START_DAYS),
             self.move_in_date + datetime.timedelta(days=settings.VISIT_WINDOW_END_DAYS),
         )
+
+
+class MoveInImport(models.Model):
+    """A file a coordinator uploaded: kept from the preview until confirmed or discarded, so that what is
+    saved is exactly the file that was previewed. The file's content (personal data) is dropped once the
+    import is saved or discarded; who imported what, when, and the report stay."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Awaiting confirmation")
+        SAVED = "saved", _("Saved")
+        DISCARDED = "discarded", _("Discarded")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"), editable=False)
+    all_or_nothing = models.BooleanField(_("all or nothing"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PREVIEWED)
+    # ImportReport.as_dict() of the preview, then of the real import.
+    report = models.JSONField(_("report"), default=dict, editable=False)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("move-in import")
+        verbose_name_plural = _("move-in imports")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
