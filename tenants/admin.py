@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hemkunskap.forms import add_service_errors
 from tenants.forms import BuildingForm, HouseholdForm
-from tenants.models import Apartment, Building, District, Household, HouseholdLanguage, MoveIn
+from tenants.models import Apartment, Building, District, Household, HouseholdLanguage, MoveIn, MoveInImport
 
 
 @admin.register(District)
@@ -134,3 +134,24 @@ class MoveInAdmin(admin.ModelAdmin):
     def visit_window(self, obj: MoveIn) -> str:
         first, last = obj.visit_window
         return f"{first:%Y-%m-%d} – {last:%Y-%m-%d}"
+
+
+@admin.register(MoveInImport)
+class MoveInImportAdmin(admin.ModelAdmin):
+    """Who imported which file when, and what came of it: read-only; imports are made on the coordinator's
+    import page or with `manage.py import_move_ins`."""
+
+    list_display = ["filename", "uploaded_at", "uploaded_by", "status", "all_or_nothing"]
+    list_filter = ["status"]
+    fields = ["filename", "uploaded_at", "uploaded_by", "status", "all_or_nothing", "finished_at", "summary"]
+    readonly_fields = fields
+
+    @admin.display(description=_("report"))
+    def summary(self, obj: MoveInImport) -> str:
+        return obj.report.get("summary", "")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -11,7 +11,7 @@ COORDINATOR = "coordinator"
 MANAGER = "manager"
 
 _OPERATIONAL_MODELS = {
-    "tenants": ["district", "building", "apartment", "household", "householdlanguage", "movein"],
+    "tenants": ["district", "building", "apartment", "household", "householdlanguage", "movein", "moveinimport"],
     "visits": [
         "visitor",
         "visitorlanguage",
