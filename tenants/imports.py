@@ -20,8 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenants.import_files import SourceRow, read_move_in_file
-from tenants.intake import FIELD_LABELS, Fate, Lookups, MoveInRecord, clean_record, save_record
+from tenants.import_files import FIELD_LABELS, SourceRow, read_move_in_file
+from tenants.intake import Fate, Lookups, MoveInRecord, clean_record, save_record
 from tenants.models import MoveInImport
 
 

@@ -34,21 +34,6 @@ WORDED_DATE = re.compile(r"^(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})$")  # 1 dece
 YES = {"ja", "j", "yes", "y", "true", "sant", "1", "x"}
 NO = {"nej", "n", "no", "false", "falskt", "0", ""}
 
-# The words a report and the API use for each field (the file's own heading is used where there is one).
-FIELD_LABELS = {
-    "contract_number": gettext_lazy("contract number"),
-    "move_in_date": gettext_lazy("move-in date"),
-    "street_address": gettext_lazy("street address"),
-    "postal_code": gettext_lazy("postal code"),
-    "district": gettext_lazy("district"),
-    "apartment_number": gettext_lazy("apartment number"),
-    "contact_name": gettext_lazy("contact person"),
-    "phone": gettext_lazy("phone"),
-    "email": gettext_lazy("e-mail"),
-    "household_size": gettext_lazy("number of people"),
-    "languages": gettext_lazy("languages"),
-    "wants_interpreter": gettext_lazy("interpreter wanted"),
-}
 MAX_LENGTHS = {
     "contract_number": 50,
     "street_address": 200,
