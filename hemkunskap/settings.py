@@ -43,6 +43,11 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "languages",
     "tenants",
     "visits",
@@ -207,6 +212,41 @@ SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000, m
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 X_FRAME_OPTIONS = "DENY"
+
+# --- The REST API (/api/v1/, hemkunskap/api_urls.py) ------------------------------------------------
+# Integrations sign in with a token (`manage.py drf_create_token <username>`); staff trying the API in
+# the browser docs use their session. Who may do what: hemkunskap/api_permissions.py.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a request without credentials is answered 401 with `WWW-Authenticate: Token`.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: the docs page (/api/docs/) is where people read and try the API.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "hemkunskap.api.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "hemkunskap.api_schema.AutoSchema",
+    "EXCEPTION_HANDLER": "hemkunskap.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hemkunskap API",
+    "VERSION": "1",
+    "DESCRIPTION": (
+        "Move-ins from the property system in, welcome visits out. Authenticate with "
+        "`Authorization: Token <key>` (an administrator creates the key). Errors answer "
+        "`{field: [messages]}` (400) or `{detail: message}`; messages are in Swedish."
+    ),
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The docs page's scripts come from the drf-spectacular-sidecar package, not from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- Messages: e-mail and SMS ----------------------------------------------------------------------
 # The address of the site as households and visitors reach it, for links in messages.

@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularSwaggerView
 
 from hemkunskap import health, views
+from hemkunskap.api_docs import SchemaView
 from visits import household_page
 
 admin.site.site_header = _("Hemkunskap administration")
@@ -30,8 +32,12 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("coordinator/", include("visits.coordination_urls")),
     path("dashboard/", include("visits.dashboard_urls")),
+    path("exports/", include("visits.export_urls")),
     path("messaging/", include("messaging.urls")),
     # The household's own page: short, for links in SMS. No login; the signed token is the key.
     path("h/<str:token>/", household_page.page, name="household_page"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("hemkunskap.api_urls")),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

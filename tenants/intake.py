@@ -387,3 +387,23 @@ def _save_record(record: MoveInRecord, lookups: Lookups, *, enqueue: bool, given
     if saved.created:
         return Outcome(Fate.NEW, saved.move_in)
     return Outcome(Fate.UPDATED, saved.move_in, changed=changed, reassigning=saved.reassigning)
+
+
+@transaction.atomic
+def register_new(record: MoveInRecord, lookups: Lookups) -> tuple[Fate | None, MoveIn, tuple[str, ...]]:
+    """Register a move-in the way the API's POST does, which never overwrites: (NEW, move_in, ()) when
+    saved; (UNCHANGED, existing, ()) when the contract number is there with the same data; (None, existing,
+    changed fields) when it is there with other data (corrections go through save_record)."""
+    existing = find_move_in(record.contract_number, lock=True)
+    if existing is None:
+        try:
+            outcome = save_record(record, lookups)
+        except ValidationError:
+            # The same contract number saved by another request at this very moment.
+            existing = find_move_in(record.contract_number)
+            if existing is None:
+                raise
+        else:
+            return outcome.fate, outcome.move_in, outcome.changed
+    changed = differences(stored_record(existing), record)
+    return (None if changed else Fate.UNCHANGED), existing, changed

@@ -392,3 +392,71 @@ def test_a_coordinator_marks_a_change_request_handled_without_leaving_the_queue(
     request.refresh_from_db()
     assert request.status == ChangeRequest.Status.HANDLED and request.handled_by == coordinator
     axe.raise_found()
+
+
+def test_a_coordinator_imports_an_excel_export_with_bad_rows_and_the_same_file_again_changes_nothing(
+    page: Page, live_server, tmp_path: Path
+) -> None:
+    """Issue 6's "done when": a Windows-1252, semicolon-separated export with some bad rows gives a clear
+    report; nothing is saved until confirmed; the same file again changes nothing."""
+    languages()
+    Language.objects.get_or_create(
+        code="ti", defaults={"name_sv": "tigrinja", "name_en": "Tigrinya", "name_native": "ትግርኛ"}
+    )
+    District.objects.create(name="Hageby")
+    coordinator = make_coordinator()
+    soon = timezone.localdate() + datetime.timedelta(days=10)
+    export = tmp_path / "inflyttningar.csv"
+    export.write_bytes(
+        "\r\n".join(
+            [
+                "Kontraktsnummer;Inflyttningsdatum;Gatuadress;Postnummer;Område;Lgh nr;Kontaktperson;Telefon;"
+                "Språk;Tolk",
+                f"K-501;{soon:%Y-%m-%d};Söderköpingsvägen 5;602 23;Hageby;1201;Åsa Öberg;070-123 45 67;arabiska;nej",
+                f"K-502;{soon:%d/%m/%Y};Söderköpingsvägen 5;60223;Hageby;1202;Yonas T;;tigrinja, arabiska;ja",
+                "K-503;31/02/2026;Söderköpingsvägen 5;602 23;Hageby;1203;Per Ek;;arabiska;nej",
+                f"K-504;{soon:%Y-%m-%d};Söderköpingsvägen 5;602 23;Hageby;1204;Ali;;påhittiska;nej",
+                "",
+            ]
+        ).encode("cp1252")
+    )
+
+    axe = Axe(page)
+    login(page, live_server, coordinator)
+    axe.check()
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Samordning").get_by_role("link", name="Importera inflyttningar").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Importera inflyttningar")
+    axe.check()
+
+    page.get_by_label("Fil", exact=True).set_input_files(str(export))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Granska filen").click()
+
+    # The preview: every row's fate, the rejections with row, column and reason in Swedish; nothing saved.
+    summary = page.locator("#import-summary")
+    expect(summary).to_contain_text("4 rader: 2 nya, 0 uppdaterade, 0 oförändrade, 2 avvisade.")
+    rejected = page.locator("#rejected-rows")
+    expect(rejected.locator("tr").filter(has_text="K-503")).to_contain_text("Inflyttningsdatum")
+    expect(rejected.locator("tr").filter(has_text="K-503")).to_contain_text("31/02/2026")
+    expect(rejected.locator("tr").filter(has_text="K-504")).to_contain_text("påhittiska")
+    axe.check()
+    assert MoveIn.objects.count() == 0
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Spara de godkända raderna").click()
+    expect(page.get_by_role("status").first).to_contain_text("2 nya")
+    axe.check()
+    assert set(MoveIn.objects.values_list("contract_number", flat=True)) == {"K-501", "K-502"}
+    assert MoveIn.objects.get(contract_number="K-501").household.phone == "+46701234567"
+
+    # The same file again: nothing new, nothing changed.
+    with page.expect_navigation():
+        page.get_by_role("link", name="Importera en fil till").click()
+    axe.check()
+    page.get_by_label("Fil", exact=True).set_input_files(str(export))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Granska filen").click()
+    expect(page.locator("#import-summary")).to_contain_text("0 nya, 0 uppdaterade, 2 oförändrade, 2 avvisade")
+    axe.check()
+    axe.raise_found()
