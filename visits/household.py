@@ -7,6 +7,7 @@ the matcher plans with (visits.scheduling) and the same view of the visitor's ca
 """
 
 import datetime
+import re
 from functools import partial
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from visits.models import ChangeRequest, Visit
 from visits.scheduling import SLOT_STEP, STOCKHOLM, swedish_public_holidays, week_start
 from visits.selectors import TeamCalendar, place_of
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MESSAGE_MAX_CHARS = 1000
 
 
@@ -106,7 +108,8 @@ def request_change(
     ValidationError (codes: "time_not_offered", "too_long", "empty", "closed") saves nothing. Sending the
     same request twice (a reloaded page) returns the first one."""
     now = now or timezone.now()
-    message = (message or "").strip()
+    # Control characters (a NUL from a broken phone keyboard, say) carry nothing; PostgreSQL refuses NUL.
+    message = CONTROL_CHARACTERS.sub("", message or "").strip()
     if len(message) > MESSAGE_MAX_CHARS:
         raise ValidationError(_("Write at most %(max)s characters.") % {"max": MESSAGE_MAX_CHARS}, code="too_long")
     if proposed_start is None and not message:
