@@ -69,3 +69,25 @@ bench: $(VENV)/.installed
 		exit 1; \
 	fi
 	$(BIN)/python -m bench.matching
+
+## bench-pages: pages, API, due-message scan and matcher at company and national scale; see docs/performance.md.
+# It needs PostgreSQL; each size is generated into a database of its own (bench_<name>_t0 …), kept for the
+# next run. BENCH_SIZES=T0,T1,T2 adds the national size (a million move-ins: minutes to generate, about 3.5 GB).
+BENCH_SIZES ?= T0,T1
+.PHONY: bench-pages
+bench-pages: $(VENV)/.installed
+	@if [ -z "$$DATABASE_URL" ]; then \
+		echo "make bench-pages needs PostgreSQL: set DATABASE_URL=postgres://…" >&2; \
+		exit 1; \
+	fi
+	$(BIN)/python -m bench.pages --size $(BENCH_SIZES) --reuse --keep-db $(BENCH_ARGS)
+
+## load: 50 users for 60 s against gunicorn and a Celery worker on PostgreSQL; see docs/reliability.md.
+# It works in a database of its own (<name>_load, seeded, dropped after) and starts a redis-server of its own.
+.PHONY: load
+load: $(VENV)/.installed
+	@if [ -z "$$DATABASE_URL" ]; then \
+		echo "make load needs PostgreSQL: set DATABASE_URL=postgres://…" >&2; \
+		exit 1; \
+	fi
+	$(BIN)/python -m bench.load

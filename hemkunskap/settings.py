@@ -5,9 +5,12 @@ With no environment at all the app runs on the embedded defaults: SQLite and a f
 under var/, so `make run` needs no server. DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from hemkunskap.env import ConfigurationError, env_bool, env_int, env_list, env_str, env_url
@@ -48,6 +51,17 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Login and transport (accounts/): lockout after failed logins, two-factor codes, Content-Security-Policy.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
+    "accounts",
+    # History of every change to households, move-ins and visits, written by database triggers (PostgreSQL
+    # only; on SQLite nothing is recorded): see tenants/audit.py.
+    "pgtrigger",
+    "pghistory",
     "languages",
     "tenants",
     "visits",
@@ -56,15 +70,29 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header on every response (policy below, under Security). It leaves out
+    # Django's own debug pages (404 and 500 with DEBUG on), which use inline styles and scripts.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A view that fails because the database went away answers 503 with Retry-After, not a stack trace
+    # (hemkunskap.errors; handler500 covers failures in the middleware below).
+    "hemkunskap.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hemkunskap.middleware.SwedishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session entered a second-factor code (django-otp)? Then
+    # TwoFactorMiddleware keeps a session that has not, but must, on the code or set-up page.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.TwoFactorMiddleware",
+    # Who (user) and where (URL) for the history triggers; does nothing on SQLite.
+    "tenants.audit.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hemkunskap.urls"
@@ -167,6 +195,8 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-due-messages": {"task": "messaging.dispatch_due", "schedule": 30.0},
     "send-alert-digests": {"task": "messaging.send_digests", "schedule": 300.0},
     "plan-daily-messages": {"task": "messaging.plan_daily", "schedule": 900.0},
+    # Personal data past the retention period (RETENTION_MONTHS) is anonymised once a day, at night.
+    "anonymise-expired-households": {"task": "tenants.anonymise_expired", "schedule": crontab(hour=3, minute=15)},
 }
 
 # --- Internationalisation --------------------------------------------------------------------------
@@ -198,20 +228,68 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout after repeated failed logins (django-axes): per user name *and* address together, never per address
+# alone – an office shares one address, and one colleague's typos must not lock everyone else out; nor per
+# user name alone, which would let anyone lock a coordinator out from anywhere. The lock lifts by itself
+# after the cool-off; an administrator can lift it sooner (Administration → Axes → Access attempts).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_RESET_ON_SUCCESS = True  # a successful login forgets earlier typos
+# The lockout page (429), and the address of a login: behind a TLS proxy the one the proxy saw.
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+# No row per successful login (user name, address, browser): axes keeps only failed attempts, and those only
+# until their cool-off has passed. Passwords are never stored or logged (axes masks them, and also the user
+# name and address in its log lines); not verbose: no banner on every start, no browser in log lines.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Two-factor authentication (accounts/two_factor.py): an authenticator app (TOTP) with ten single-use
+# recovery codes. Anyone may turn it on; when required (by default in production), everyone who can reach
+# more than their own visits – coordinators, managers, staff and superusers – must set it up before any page.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = "Hemkunskap"  # the name the authenticator app shows beside the code
+# The admin lists and deletes authenticators (a lost phone) but never shows their secrets or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Security (production) -------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 X_FRAME_OPTIONS = "DENY"
+# Only what the app itself serves: no inline script (static/js/ instead; htmx's eval is off, see base.html),
+# no inline style (static/css/), no plugins, no framing, forms post only here. Images may be data: URIs:
+# Bootstrap's icons and the two-factor QR code are. The same policy in development and tests, so the browser
+# tests (which fail on console errors) see any violation. /api/docs/ adds the hash of Swagger UI's one inline
+# style block (hemkunskap/api_docs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 # --- The REST API (/api/v1/, hemkunskap/api_urls.py) ------------------------------------------------
 # Integrations sign in with a token (`manage.py drf_create_token <username>`); staff trying the API in
@@ -319,6 +397,9 @@ WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 1
 # about 2,000 rows; these limits keep a wrong file (a whole register, a video) from tying up a worker.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000, minimum=1)
+# Personal data is kept this many months after a household's visit was completed (or its last visit closed)
+# or it moved out, then anonymised by tenants.retention; the log of who opened it is kept as long.
+RETENTION_MONTHS = env_int("RETENTION_MONTHS", 24, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -2,10 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularSwaggerView
 
 from hemkunskap import health, views
-from hemkunskap.api_docs import SchemaView
+from hemkunskap.api_docs import DocsView, SchemaView
 from visits import household_page
 
 admin.site.site_header = _("Hemkunskap administration")
@@ -28,6 +27,8 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    # Two-factor authentication: the code after the password, and setting up an authenticator app.
+    path("accounts/two-factor/", include("accounts.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("visits/", include("visits.urls")),
     path("coordinator/", include("visits.coordination_urls")),
@@ -39,5 +40,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("hemkunskap.api_urls")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# The database gone (PostgreSQL restarting): 503 with Retry-After instead of Django's 500 (with DEBUG off).
+handler500 = "hemkunskap.errors.server_error"

@@ -89,6 +89,13 @@ class MessageAdmin(admin.ModelAdmin):
     date_hierarchy = "scheduled_for"
     readonly_fields = [f.name for f in Message._meta.fields]
 
+    def get_queryset(self, request):
+        # The recipient and text of a message to a household with protected identity are its phone and
+        # address: not for managers (tenants.admin.without_protected_identity).
+        from tenants.admin import without_protected_identity
+
+        return without_protected_identity(request, super().get_queryset(request), "visit__move_in__household__")
+
     def has_add_permission(self, request):
         return False
 

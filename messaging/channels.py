@@ -160,7 +160,9 @@ def _send_sms_over_http(*, to: str, sender: str, body: str) -> str:
             failure = TransientSendError(f"The SMS gateway answered {_describe(response)}")
             if last_try:
                 raise failure
-            logger.warning("SMS: %s; trying again", failure)
+            # The status only: a gateway's answer may repeat the number and the text (an address), and
+            # logs are read by more people than the message's own error field is.
+            logger.warning("SMS: the gateway answered %s; trying again", response.status_code)
             continue
         if response.status_code == 429:
             # Too many requests: the gateway is fine and asks us to come back later, not in a second.
@@ -191,7 +193,7 @@ def _gateway_id(response: requests.Response) -> str:
         answer = response.json()
         message_id = str(answer["id"])
     except (ValueError, KeyError, TypeError):
-        logger.error("SMS: the gateway took it but answered %s", _describe(response))
+        logger.error("SMS: the gateway took it but answered %s without a readable id", response.status_code)
         return ""
     if answer.get("status") == "failed":
         logger.warning("SMS %s: the gateway took it with status 'failed'", message_id)

@@ -11,7 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from hemkunskap.forms import add_service_errors
 from tenants.forms import BuildingForm, HouseholdForm
-from tenants.models import Apartment, Building, District, Household, HouseholdLanguage, MoveIn, MoveInImport
+from tenants.models import (
+    Apartment,
+    Building,
+    District,
+    Household,
+    HouseholdLanguage,
+    MoveIn,
+    MoveInImport,
+    PersonalDataAccess,
+)
 
 
 @admin.register(District)
@@ -48,13 +57,26 @@ class HouseholdLanguageInline(admin.TabularInline):
     ordering = ["rank"]
 
 
+def without_protected_identity(request, rows, household: str):
+    """Staff who are not coordinators (managers, who read) do not see households with protected identity in
+    the admin at all – nor their move-ins or messages: the pages would show where they live and their phone.
+    `household` is the path from the rows to their household ("" for households, "household__" ...)."""
+    from visits.roles import is_coordinator
+
+    return rows if is_coordinator(request.user) else rows.exclude(**{f"{household}protected_identity": True})
+
+
 @admin.register(Household)
 class HouseholdAdmin(admin.ModelAdmin):
     form = HouseholdForm
     list_display = ["contact_name", "size", "wants_interpreter", "protected_identity", "created_at"]
     list_filter = ["wants_interpreter", "protected_identity"]
     search_fields = ["contact_name", "email", "phone", "move_ins__contract_number"]
+    readonly_fields = ["anonymised_at"]
     inlines = [HouseholdLanguageInline]
+
+    def get_queryset(self, request):
+        return without_protected_identity(request, super().get_queryset(request), "")
 
 
 @admin.register(MoveIn)
@@ -72,6 +94,9 @@ class MoveInAdmin(admin.ModelAdmin):
         "assignment_attempts",
         "created_at",
     ]
+
+    def get_queryset(self, request):
+        return without_protected_identity(request, super().get_queryset(request), "household__")
 
     def get_inlines(self, request, obj):
         # The visits and why each was assigned, read-only: the coordinator's answer to "why this visitor?".
@@ -154,4 +179,24 @@ class MoveInImportAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """Who opened which household's personal data: written by the app, read here, never edited."""
+
+    list_display = ["at", "user", "household", "what", "path"]
+    list_filter = ["what"]
+    list_select_related = ["user", "household"]
+    search_fields = ["user__username", "=household__id"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -34,7 +34,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from hemkunskap.api import ERROR
-from hemkunskap.api_permissions import ImportAccess, MoveInAccess, sees_protected_identity
+from hemkunskap.api_permissions import ImportAccess, MoveInAccess, sees_protected_identity, visible_move_ins
+from tenants import audit
 from tenants.imports import ImportReport, import_file
 from tenants.intake import (
     RECORD_FIELDS,
@@ -45,26 +46,14 @@ from tenants.intake import (
     save_record,
     stored_record,
 )
-from tenants.models import MoveIn
+from tenants.models import MoveIn, PersonalDataAccess
 from visits.api import CurrentVisitField, visits_shown_with_move_ins
 
 # Hidden from those who may not see a protected household's whereabouts (hemkunskap.api_permissions).
 PROTECTED_FIELDS = ("street_address", "postal_code", "apartment_number", "phone", "email")
 # Fields of the move-in as the API shows it that a client may send back unchanged (they are ignored).
 READ_ONLY_FIELDS = frozenset({"id", "url", "assignment_state", "visit", "protected_identity"})
-TEXT_FIELDS = frozenset(
-    {
-        "contract_number",
-        "move_in_date",
-        "street_address",
-        "postal_code",
-        "district",
-        "apartment_number",
-        "contact_name",
-        "phone",
-        "email",
-    }
-)
+TEXT_FIELDS = frozenset(RECORD_FIELDS) - {"household_size", "languages", "wants_interpreter"}
 # May be left out or null: blank text, one person, no interpreter.
 OPTIONAL_FIELDS = frozenset({"district", "phone", "email", "household_size", "wants_interpreter"})
 # What the schema says of every write (and the module docstring explains).
@@ -114,7 +103,7 @@ class MoveInSerializer(serializers.Serializer):
 
     def to_representation(self, move_in: MoveIn) -> dict[str, Any]:
         data = super().to_representation(move_in)
-        if move_in.household.protected_identity and not sees_protected_identity(self.context["request"].user):
+        if move_in.household.protected_identity and not sees_protected_identity(self.context["request"].user, move_in):
             for name in PROTECTED_FIELDS:
                 data[name] = None
         return data
@@ -286,11 +275,22 @@ class MoveInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     filterset_class = MoveInFilter
 
     def get_queryset(self) -> QuerySet[MoveIn]:
-        return (
+        move_ins = (
             MoveIn.objects.select_related("household", "apartment__building__district")
             .prefetch_related("household__language_preferences", visits_shown_with_move_ins())
             .order_by("-move_in_date", "contract_number")
         )
+        return visible_move_ins(self.request.user, move_ins)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        move_in = self.get_object()
+        audit.record_access(
+            user=request.user,
+            household_id=move_in.household_id,
+            what=PersonalDataAccess.What.API_MOVE_IN,
+            path=request.get_full_path(),
+        )
+        return Response(self.get_serializer(move_in).data)
 
     def _show(self, move_in: MoveIn, code: int) -> Response:
         """The move-in as stored now, read again with its visit."""

@@ -354,6 +354,13 @@ def _in_record_terms(error: ValidationError) -> ValidationError:
 def _save_record(record: MoveInRecord, lookups: Lookups, *, enqueue: bool, given: Collection[str] | None) -> Outcome:
     existing = find_move_in(record.contract_number, lock=True)
     changed: tuple[str, ...] = ()
+    if existing is not None and existing.household.anonymised_at is not None:
+        # Its personal data was removed after the retention period (tenants.retention): a file or system
+        # sending the old row again must not bring it back.
+        raise ValidationError(
+            {"contract_number": _("This move-in's personal data was removed after the retention period.")},
+            code="anonymised",
+        )
     if existing is not None:
         stored = stored_record(existing)
         if given is not None:

@@ -7,6 +7,7 @@ housing companies that recorded more).
 
 import datetime
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,6 +19,13 @@ from tenants.validators import validate_e164, validate_postal_code
 
 # A move-in date further than this from today is a typo (a year like 2205 or 1925).
 MOVE_IN_DATE_MAX_DISTANCE = datetime.timedelta(days=5 * 366)
+
+
+def history() -> tuple[pghistory.RowEvent, ...]:
+    """The history of every insert, update and delete, written by PostgreSQL triggers so that bulk updates
+    (queryset.update) are recorded too, with who and where from (tenants.audit); nothing on SQLite. New
+    trackers for each model: pghistory fits a tracker to the model it is first given."""
+    return (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 
 
 class District(models.Model):
@@ -81,6 +89,7 @@ class Apartment(models.Model):
         return _("%(address)s, apt. %(number)s") % {"address": self.building.street_address, "number": self.number}
 
 
+@pghistory.track(*history())
 class Household(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=200)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_e164])
@@ -102,6 +111,8 @@ class Household(models.Model):
         help_text=_("Address and phone are shown only to the assigned visitor and coordinators."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Set once tenants.retention has replaced the contact details: the household is then only a statistic.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("household")
@@ -117,6 +128,7 @@ class Household(models.Model):
         return [hl.language_id for hl in sorted(self.language_preferences.all(), key=lambda hl: hl.rank)]
 
 
+@pghistory.track(*history())
 class HouseholdLanguage(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="language_preferences")
     language = models.ForeignKey("languages.Language", on_delete=models.PROTECT, verbose_name=_("language"))
@@ -136,6 +148,7 @@ class HouseholdLanguage(models.Model):
         return f"{self.rank}. {self.language}"
 
 
+@pghistory.track(*history())
 class MoveIn(models.Model):
     class AssignmentState(models.TextChoices):
         AWAITING = "awaiting", _("Awaiting assignment")
@@ -149,6 +162,8 @@ class MoveIn(models.Model):
         Apartment, on_delete=models.PROTECT, related_name="move_ins", verbose_name=_("apartment")
     )
     move_in_date = models.DateField(_("move-in date"))
+    # From the property system or a coordinator; the household's data is kept RETENTION_MONTHS after it.
+    moved_out_on = models.DateField(_("moved out"), null=True, blank=True)
     contract_number = models.CharField(_("contract number"), max_length=50, unique=True)
     # The outbox: written in the same transaction as the move-in, so a broker that is down loses nothing;
     # the periodic sweep finds rows still awaiting assignment and sends them to the worker again.
@@ -231,3 +246,37 @@ class MoveInImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class PersonalDataAccess(models.Model):
+    """Who opened which household's personal data, when, and on which page: one row per page shown
+    (tenants.audit.record_access). Deleted after RETENTION_MONTHS by tenants.retention."""
+
+    class What(models.TextChoices):
+        MOVE_IN_FORM = "move_in_form", _("Move-in form")
+        VISIT_DETAIL = "visit_detail", _("Visit detail")
+        ACCESS_REQUEST = "access_request", _("Access request export")
+        API_MOVE_IN = "api_move_in", _("API move-in")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="data_accesses", verbose_name=_("household")
+    )
+    what = models.CharField(_("what"), max_length=20, choices=What)
+    path = models.CharField(_("address"), max_length=300, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["at"], name="data_access_at_idx"),
+            models.Index(fields=["household", "at"], name="data_access_household_idx"),
+            models.Index(fields=["user", "at"], name="data_access_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_what_display()} ({self.at:%Y-%m-%d %H:%M})"

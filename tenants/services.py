@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from languages.models import Language
@@ -172,30 +173,50 @@ def _save_move_in(
 
 
 def _apartment_at(address: Address) -> Apartment:
-    building = Building.objects.filter(
+    buildings = Building.objects.filter(
         street_address__iexact=address.street_address.strip(), postal_code=address.postal_code
-    ).first()
+    )
+    building = buildings.first()
     if building is None:
         if address.district is None:
             raise ValidationError({"district": _("The building is new: choose its district.")}, code="new_building")
-        building = Building(
-            street_address=address.street_address.strip(),
-            postal_code=address.postal_code,
-            city=address.city.strip() or "Norrköping",
-            district=address.district,
+        building = _created_or_found(
+            Building(
+                street_address=address.street_address.strip(),
+                postal_code=address.postal_code,
+                city=address.city.strip() or "Norrköping",
+                district=address.district,
+            ),
+            buildings,
         )
-        building.full_clean()
-        building.save()
     elif address.district is not None and building.district_id != address.district.id:
         # The property system knows which district a building is in better than we do.
         building.district = address.district
         building.save(update_fields=["district"])
-    apartment = Apartment.objects.filter(building=building, number=address.apartment_number.strip()).first()
+    apartments = Apartment.objects.filter(building=building, number=address.apartment_number.strip())
+    apartment = apartments.first()
     if apartment is None:
-        apartment = Apartment(building=building, number=address.apartment_number.strip(), floor=address.floor)
-        apartment.full_clean()
-        apartment.save()
+        apartment = _created_or_found(
+            Apartment(building=building, number=address.apartment_number.strip(), floor=address.floor), apartments
+        )
     elif address.floor is not None and apartment.floor != address.floor:
         apartment.floor = address.floor
         apartment.save(update_fields=["floor"])
     return apartment
+
+
+def _created_or_found(row: Building | Apartment, same: QuerySet) -> Building | Apartment:
+    """Save a new building or apartment; or, when another save made the same one a moment earlier (two
+    move-ins to a new building arriving together through the API), that one. The unique constraint
+    decides, not a check before the INSERT that both would pass; the savepoint keeps the caller's
+    transaction going."""
+    row.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        found = same.first()  # committed by the other save, which the INSERT waited for
+        if found is None:
+            raise
+        return found
+    return row

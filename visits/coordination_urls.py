@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tenants import import_views
+from tenants import import_views, privacy_views
 from visits import coordination_views
 
 app_name = "coordination"
@@ -16,6 +16,8 @@ urlpatterns = [
     path("visits/<int:visit_id>/interpreter/", coordination_views.book_interpreter, name="book_interpreter"),
     path("change-requests/<int:change_request_id>/", coordination_views.change_request, name="change_request"),
     path("search/", coordination_views.search, name="search"),
+    # Everything held about a household (GDPR art. 15): printable, or ?format=json.
+    path("households/<int:household_id>/data/", privacy_views.household_data, name="household_data"),
     path("import/", import_views.upload, name="import"),
     path("import/<int:import_id>/", import_views.detail, name="import_detail"),
 ]

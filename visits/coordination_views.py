@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from hemkunskap.forms import add_service_errors
 from languages.models import Language
+from tenants import audit
 from tenants import services as tenant_services
-from tenants.models import Building, MoveIn
+from tenants.models import Building, MoveIn, PersonalDataAccess
 from visits import coordination_selectors as selectors
 from visits import coordination_services
 from visits import services as visit_services
@@ -208,6 +209,13 @@ def move_in_edit(request: HttpRequest, move_in_id: int) -> HttpResponse:
         ),
         id=move_in_id,
     )
+    if request.method == "GET":
+        audit.record_access(
+            user=request.user,
+            household_id=move_in.household_id,
+            what=PersonalDataAccess.What.MOVE_IN_FORM,
+            path=request.get_full_path(),
+        )
     return _move_in_form(request, move_in)
 
 

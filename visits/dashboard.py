@@ -1,9 +1,12 @@
 """The manager's dashboard: whether every household was reached, and whom to hire. Reads only.
 
-Everything is computed in five aggregate queries, whatever the number of move-ins and visits: the
+Everything is computed in four aggregate queries, whatever the number of move-ins and visits: the
 database groups and counts, Python only adds up the few grouped rows (months, day counts, visitors,
 languages). The median days from move-in to visit is taken from a histogram of day counts (one row per
 distinct number of days), which is exact and stays small however many visits there are.
+
+Each query reads only the period's rows once (bench/pages.py measures them at company and national scale,
+docs/performance.md): no subquery per language or per visitor over the whole history.
 """
 
 import datetime
@@ -11,11 +14,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, DurationField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from languages.models import Language
 from tenants.models import HouseholdLanguage, MoveIn
 from visits.models import Visit, Visitor, VisitorLanguage
 from visits.scheduling import STOCKHOLM
@@ -109,9 +111,10 @@ def dashboard(
     move_ins = _move_ins(first_day=first_day, last_day=last_day, district_id=district_id, today=today)
     visits = _visits(first_day=first_day, last_day=last_day, district_id=district_id)
 
-    months = _months(move_ins, first_day=first_day, last_day=last_day)  # query 1
-    histogram = _day_histogram(move_ins)  # query 2
-    by_language = _visits_by_language(visits)  # query 3
+    counts = _move_in_counts(move_ins)  # query 1
+    months = _months(counts, first_day=first_day, last_day=last_day)
+    histogram = _day_histogram(counts)
+    by_language = _visits_by_language(visits)  # query 2
     start, end = settings.VISIT_WINDOW_START_DAYS, settings.VISIT_WINDOW_END_DAYS
     return Dashboard(
         first_day=first_day,
@@ -126,9 +129,9 @@ def dashboard(
         completed_visits=sum(row.completed for row in by_language),
         no_shows=sum(row.no_shows for row in by_language),
         months=months,
-        visitors=_visitors(visits, first_day=first_day, last_day=last_day),  # query 4
+        visitors=_visitors(visits, first_day=first_day, last_day=last_day),  # query 3
         visits_by_language=by_language,
-        demand=_demand(move_ins, visits),  # query 5
+        demand=_demand(move_ins, visits),  # query 4
     )
 
 
@@ -190,18 +193,31 @@ def _visits(*, first_day: datetime.date, last_day: datetime.date, district_id: i
     return queryset
 
 
-def _months(move_ins: QuerySet[MoveIn], *, first_day: datetime.date, last_day: datetime.date) -> list[MonthRow]:
-    rows = (
+def _move_in_counts(move_ins: QuerySet[MoveIn]) -> list[dict]:
+    """Move-ins counted by (month, window closed, days to the first completed visit): a few rows per month,
+    from which both the trend and the day histogram are added up. One query, one pass over the period."""
+    return list(
         move_ins.annotate(month=TruncMonth("move_in_date"))
-        .values("month")
-        .annotate(
-            n=Count("id"),
-            decided=Count("id", filter=Q(window_closed=True) | _in_window()),
-            in_window=Count("id", filter=_in_window()),
-        )
-        .order_by("month")
+        .values("month", "window_closed", "days_to_visit")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    found = {row["month"]: row for row in rows}
+
+
+def _days(row: dict) -> int | None:
+    return None if row["days_to_visit"] is None else row["days_to_visit"].days
+
+
+def _months(counts: list[dict], *, first_day: datetime.date, last_day: datetime.date) -> list[MonthRow]:
+    start, end = settings.VISIT_WINDOW_START_DAYS, settings.VISIT_WINDOW_END_DAYS
+    found: dict[datetime.date, dict[str, int]] = {}
+    for row in counts:
+        month = found.setdefault(row["month"], {"n": 0, "decided": 0, "in_window": 0})
+        days = _days(row)
+        in_window = days is not None and start <= days <= end
+        month["n"] += row["n"]
+        month["decided"] += row["n"] if row["window_closed"] or in_window else 0
+        month["in_window"] += row["n"] if in_window else 0
     months = []
     for month in month_starts(first_day, last_day):
         row = found.get(month, {"n": 0, "decided": 0, "in_window": 0})
@@ -211,22 +227,29 @@ def _months(move_ins: QuerySet[MoveIn], *, first_day: datetime.date, last_day: d
     return months
 
 
-def _day_histogram(move_ins: QuerySet[MoveIn]) -> dict[int, int]:
-    """{days from move-in to the first completed visit: how many move-ins}: one row per distinct day count."""
-    rows = (
-        move_ins.filter(days_to_visit__isnull=False)
-        .values("days_to_visit")
-        .annotate(n=Count("id"))
-        .order_by("days_to_visit")
-    )
-    return {row["days_to_visit"].days: row["n"] for row in rows}
+def _day_histogram(counts: list[dict]) -> dict[int, int]:
+    """{days from move-in to the first completed visit: how many move-ins}: one entry per distinct day count."""
+    histogram: dict[int, int] = {}
+    for row in counts:
+        days = _days(row)
+        if days is not None:
+            histogram[days] = histogram.get(days, 0) + row["n"]
+    return dict(sorted(histogram.items()))
 
 
 def _visitors(visits: QuerySet[Visit], *, first_day: datetime.date, last_day: datetime.date) -> list[VisitorRow]:
-    """Every active visitor, and inactive ones who made visits in the period, with their visits per week."""
-    took_time = Q(visits__in=visits, visits__status__in=[Visit.Status.COMPLETED, Visit.Status.NO_SHOW])
+    """Every active visitor, and inactive ones who made visits in the period, with their visits per week.
+    The visits are counted per visitor by a subquery that reads only the visitor's visits in the period
+    (the index on visitor and start), not every visit they ever made."""
+    took_time = (
+        visits.filter(visitor=OuterRef("pk"), status__in=[Visit.Status.COMPLETED, Visit.Status.NO_SHOW])
+        .order_by()
+        .values("visitor")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     rows = (
-        Visitor.objects.annotate(n=Count("visits", filter=took_time))
+        Visitor.objects.annotate(n=Coalesce(Subquery(took_time, output_field=IntegerField()), 0))
         .filter(Q(is_active=True) | Q(n__gt=0))
         .select_related("user")
     )
@@ -270,46 +293,59 @@ def _visits_by_language(visits: QuerySet[Visit]) -> list[LanguageVisitsRow]:
 
 def _demand(move_ins: QuerySet[MoveIn], visits: QuerySet[Visit]) -> list[DemandRow]:
     """Per language: households of the period whose first language it is, the visitors who can carry a
-    visit in it, and the interpreter hours booked for it (visits not cancelled). One query over the
-    languages, with a subquery per figure, so the three counts cannot multiply each other."""
+    visit in it, and the interpreter hours booked for it (visits not cancelled). One query: three grouped
+    counts, each over its own table, put together with UNION ALL so that they cannot multiply each other."""
+    zero = Value(0, output_field=IntegerField())
+    # Typed, so that PostgreSQL can match it with the interpreter time in the third part of the UNION.
+    no_time = Cast(Value(None), output_field=DurationField())
+    columns = ("households", "speakers", "interpreter_time")
     households = (
-        HouseholdLanguage.objects.filter(language=OuterRef("pk"), rank=1, household__move_ins__in=move_ins.values("id"))
-        .values("language")
-        .annotate(n=Count("household", distinct=True))
-        .values("n")
+        HouseholdLanguage.objects.filter(rank=1, household_id__in=move_ins.values("household_id"))
+        .values("language_id", "language__name_sv", "language__name_en")
+        .annotate(households=Count("household", distinct=True), speakers=zero, interpreter_time=no_time)
+        .values_list("language_id", "language__name_sv", "language__name_en", *columns)
     )
     speakers = (
-        VisitorLanguage.objects.filter(language=OuterRef("pk"), level__gte=CARRYING_LEVEL, visitor__is_active=True)
-        .values("language")
-        .annotate(n=Count("visitor", distinct=True))
-        .values("n")
+        VisitorLanguage.objects.filter(level__gte=CARRYING_LEVEL, visitor__is_active=True)
+        .values("language_id", "language__name_sv", "language__name_en")
+        .annotate(households=zero, speakers=Count("visitor", distinct=True), interpreter_time=no_time)
+        .values_list("language_id", "language__name_sv", "language__name_en", *columns)
     )
+    # Every status but cancelled, spelled out: the index on status and start then serves the period (a
+    # visit that needs an interpreter always has its language: a constraint says so).
+    not_cancelled = [status for status in Visit.Status if status != Visit.Status.CANCELLED]
     interpreter_time = (
-        visits.filter(interpreter_language=OuterRef("pk"), interpreter_needed=True)
-        .exclude(status=Visit.Status.CANCELLED)
-        .values("interpreter_language")
-        .annotate(total=Sum(F("ends_at") - F("starts_at"), output_field=DurationField()))
-        .values("total")
-    )
-    zero = Value(0, output_field=IntegerField())
-    languages = (
-        Language.objects.annotate(
-            household_count=Coalesce(Subquery(households, output_field=IntegerField()), zero),
-            speaker_count=Coalesce(Subquery(speakers, output_field=IntegerField()), zero),
-            interpreter_time=Subquery(interpreter_time, output_field=DurationField()),
+        visits.filter(interpreter_needed=True, status__in=not_cancelled)
+        .values("interpreter_language_id", "interpreter_language__name_sv", "interpreter_language__name_en")
+        .annotate(
+            households=zero,
+            speakers=zero,
+            interpreter_time=Sum(F("ends_at") - F("starts_at"), output_field=DurationField()),
         )
-        .filter(Q(household_count__gt=0) | Q(interpreter_time__isnull=False))
-        .values("code", "name_sv", "name_en", "household_count", "speaker_count", "interpreter_time")
+        .values_list(
+            "interpreter_language_id", "interpreter_language__name_sv", "interpreter_language__name_en", *columns
+        )
+        .order_by()
     )
+    found: dict[str, list] = {}
+    for code, name_sv, name_en, n, speaking, time in households.order_by().union(
+        speakers.order_by(), interpreter_time, all=True
+    ):
+        row = found.setdefault(code, [name_sv, name_en, 0, 0, None])
+        row[2] += n
+        row[3] += speaking
+        if time is not None:
+            row[4] = (row[4] or datetime.timedelta()) + time
     result = [
         DemandRow(
-            code=row["code"],
-            name=_name(row["name_sv"], row["name_en"]),
-            households=row["household_count"],
-            speakers=row["speaker_count"],
-            interpreter_hours=round((row["interpreter_time"] or datetime.timedelta()).total_seconds() / 3600, 2),
+            code=code,
+            name=_name(name_sv, name_en),
+            households=n,
+            speakers=speaking,
+            interpreter_hours=round((time or datetime.timedelta()).total_seconds() / 3600, 2),
         )
-        for row in languages
+        for code, (name_sv, name_en, n, speaking, time) in found.items()
+        if n > 0 or time is not None
     ]
     # Unspoken languages first (they tell whom to hire), then by demand.
     return sorted(result, key=lambda row: (row.speakers > 0, -row.households, -row.interpreter_hours, row.name))

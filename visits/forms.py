@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from languages.models import Language
-from visits.models import WEEKDAY_CHOICES, FollowUp, Topic, Visit, VisitLog, Visitor
+from visits.models import NOTES_HINT, WEEKDAY_CHOICES, FollowUp, Topic, Visit, VisitLog, Visitor
 
 
 class VisitorForm(forms.ModelForm):
@@ -90,7 +90,7 @@ class VisitLogForm(forms.Form):
         max_length=VisitLog.MAX_NOTES_LENGTH,
         required=False,
         # Shown above the field, where it is read before anything is typed.
-        help_text=_("Do not write sensitive personal data (health, religion, ethnicity …)."),
+        help_text=NOTES_HINT,
         widget=forms.Textarea(
             attrs={"rows": 5, "autocomplete": "off", "maxlength": VisitLog.MAX_NOTES_LENGTH, "class": "form-control"}
         ),

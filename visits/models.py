@@ -3,6 +3,7 @@
 import datetime
 import secrets
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,6 +19,13 @@ WEEKDAY_CHOICES = [
     (5, _("Saturday")),
     (6, _("Sunday")),
 ]
+
+
+# Under every free-text field staff write about a household (data minimisation, GDPR art. 5 and 9).
+NOTES_HINT = _(
+    "Write only what the programme needs; no health, religion or ethnicity. "
+    "Notes are deleted with the household's data after the retention period."
+)
 
 
 def new_secret() -> str:
@@ -121,6 +129,14 @@ class Absence(models.Model):
             raise ValidationError({"ends_on": _("The absence cannot end before it starts.")})
 
 
+# The history of every change, by database trigger (see tenants.models.history); the secret in households'
+# links stays out of it, and so does updated_at, so a save that changes nothing records nothing.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["household_link_nonce", "updated_at"],
+)
 class Visit(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -255,7 +271,12 @@ class ChangeRequest(models.Model):
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="change_requests", verbose_name=_("visit"))
     proposed_start = models.DateTimeField(_("time the household chose"), null=True, blank=True)
-    message = models.TextField(_("what the household wrote"), blank=True, max_length=1000)
+    message = models.TextField(
+        _("what the household wrote"),
+        blank=True,
+        max_length=1000,
+        help_text=_("Deleted with the household's data after the retention period."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)
     created_at = models.DateTimeField(_("asked"), auto_now_add=True)
     handled_by = models.ForeignKey(
@@ -350,7 +371,7 @@ class VisitLog(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_MINUTES)],
     )
-    notes = models.TextField(_("notes"), max_length=MAX_NOTES_LENGTH, blank=True)
+    notes = models.TextField(_("notes"), max_length=MAX_NOTES_LENGTH, blank=True, help_text=NOTES_HINT)
 
     class Meta:
         verbose_name = _("visit log")
@@ -399,7 +420,7 @@ class FollowUp(models.Model):
 
     log = models.ForeignKey(VisitLog, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("visit log"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True, help_text=NOTES_HINT)
     consent_given = models.BooleanField(_("consent given"), default=False)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)

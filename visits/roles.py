@@ -47,8 +47,14 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("visits", "delete_absence"),
         ("tenants", "delete_householdlanguage"),
         ("visits", "delete_visitorlanguage"),
+        # Who opened personal data: read only, for everyone who may read it (written by the app alone).
+        ("tenants", "view_personaldataaccess"),
     ],
-    MANAGER: [("languages", "view_language"), *_codenames(["view"], _OPERATIONAL_MODELS)],
+    MANAGER: [
+        ("languages", "view_language"),
+        *_codenames(["view"], _OPERATIONAL_MODELS),
+        ("tenants", "view_personaldataaccess"),
+    ],
 }
 
 

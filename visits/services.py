@@ -239,12 +239,23 @@ def request_assignments(*, move_in_ids: Sequence[int]) -> None:
 
 
 def send_for_assignment(*, move_in_ids: Sequence[int]) -> None:
+    # After the first failed publish the broker is down: the rest wait for the sweep as well, instead of
+    # each costing the request (an import) another bounded but whole publish attempt.
     if len(move_in_ids) <= SWEEP_ONE_BY_ONE_UP_TO:
-        for move_in_id in move_in_ids:
-            enqueue_assignment(move_in_id=move_in_id)
+        for position, move_in_id in enumerate(move_in_ids):
+            if not enqueue_assignment(move_in_id=move_in_id):
+                _not_sent(len(move_in_ids) - position - 1)
+                return
     else:
         for chunk in range(0, len(move_in_ids), BATCH_SIZE):
-            enqueue_batch(move_in_ids=list(move_in_ids[chunk : chunk + BATCH_SIZE]))
+            if not enqueue_batch(move_in_ids=list(move_in_ids[chunk : chunk + BATCH_SIZE])):
+                _not_sent(len(move_in_ids) - chunk - BATCH_SIZE)
+                return
+
+
+def _not_sent(remaining: int) -> None:
+    if remaining > 0:
+        logger.warning("Broker unavailable: %s more move-ins wait for the assignment sweep.", remaining)
 
 
 SWEEP_ONE_BY_ONE_UP_TO = 10

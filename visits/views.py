@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tenants import audit
+from tenants.models import PersonalDataAccess
 from visits import roles, visit_log
 from visits.forms import VisitLogForm
 from visits.models import Visit, Visitor
@@ -92,6 +94,12 @@ def week(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, visit_id: int) -> HttpResponse:
     """One visit: the household, where, which languages, the interpreter, and what earlier visits left."""
     visit = access_visit(request.user, visit_id)
+    audit.record_access(
+        user=request.user,
+        household_id=visit.move_in.household_id,
+        what=PersonalDataAccess.What.VISIT_DETAIL,
+        path=request.get_full_path(),
+    )
     household_visits = visit_log.household_visits(visit)
     this = next(v for v in household_visits if v.id == visit.id)
     context = {

@@ -2,20 +2,39 @@
 queue, or a Redis nobody answers on), so that nothing published here reaches a real queue."""
 
 import pytest
+from django.db import connection
 
+from hemkunskap.env import env_bool
 from tenants.models import Household
-from visits.tests.conftest import amal, apartment, hodan, languages, make_visitor, queue_folder, unreachable_broker
+from visits.tests.conftest import (
+    amal,
+    apartment,
+    coordinator,
+    hodan,
+    languages,
+    make_move_in,
+    make_visitor,
+    queue_folder,
+    team,
+    unreachable_broker,
+    yonas,
+)
 
 __all__ = [
     "amal",
     "apartment",
+    "coordinator",
     "hodan",
     "household",
     "languages",
+    "make_move_in",
     "make_visitor",
+    "postgresql",
     "queue_folder",
     "superuser",
+    "team",
     "unreachable_broker",
+    "yonas",
 ]
 
 
@@ -27,3 +46,13 @@ def household(languages) -> Household:
 @pytest.fixture
 def superuser(django_user_model):
     return django_user_model.objects.create_superuser(username="admin", email="admin@example.org", password=None)
+
+
+@pytest.fixture
+def postgresql(db) -> None:
+    """For tests of what only PostgreSQL does (the history triggers): skipped on SQLite, but a failure with
+    REQUIRE_SERVICES=1, where a run that silently skipped them would prove nothing."""
+    if connection.vendor != "postgresql":
+        if env_bool("REQUIRE_SERVICES", False):
+            pytest.fail("REQUIRE_SERVICES=1 but the tests run on SQLite: history needs PostgreSQL", pytrace=False)
+        pytest.skip("history is recorded on PostgreSQL only")

@@ -288,3 +288,15 @@ def test_the_command_prints_the_report_and_exits_non_zero_when_a_row_is_rejected
     with pytest.raises(CommandError) as unreadable:
         call_command("import_move_ins", str(tmp_path / "bild.csv"), stdout=io.StringIO())
     assert unreadable.value.returncode == 2
+
+
+@pytest.mark.django_db
+def test_a_row_for_an_anonymised_household_is_refused_and_brings_nothing_back(hageby, languages):
+    import_move_ins([row(2)])
+    Household.objects.update(contact_name="Anonymiserat hushåll", phone="", anonymised_at=timezone.now())
+
+    report = import_move_ins([row(2)])
+
+    assert report.rows[0].fate == Fate.REJECTED
+    assert report.rows[0].errors[0].field == "contract_number"
+    assert Household.objects.get().phone == ""

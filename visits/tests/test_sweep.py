@@ -96,3 +96,23 @@ def test_it_keeps_sweeping_when_the_broker_is_down(make_move_in, unreachable_bro
     # Still awaiting, so a later sweep tries again once the broker is back.
     assert lost.assignment_state == MoveIn.AssignmentState.AWAITING
     assert lost.assignment_requested_at == sweep_time
+
+
+def test_a_sweep_stops_publishing_at_the_first_failure_and_leaves_the_rest_waiting(
+    make_move_in, unreachable_broker, grace, time_machine, caplog
+):
+    time_machine.move_to(REGISTERED, tick=False)
+    lost = [make_move_in("ar", move_in_date=MOVE_IN_DATE) for _ in range(5)]
+    time_machine.move_to(REGISTERED + grace + datetime.timedelta(seconds=1), tick=False)
+
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="visits.services"):
+        swept = sweep_unassigned_move_ins()
+    elapsed = time.monotonic() - started
+
+    # One publish attempt, not five: an import of ten saved while Redis is down answers as quickly as one.
+    assert swept == [move_in.id for move_in in lost]
+    assert caplog.text.count("waits for the assignment sweep") == 1
+    assert "4 more move-ins wait for the assignment sweep" in caplog.text
+    assert elapsed < 5
+    assert set(MoveIn.objects.values_list("assignment_state", flat=True)) == {MoveIn.AssignmentState.AWAITING}

@@ -5,9 +5,11 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
 from messaging.models import Kind, Message
-from visits.models import FollowUp, Topic, TopicCovered, Visit, VisitLog, Visitor
+from visits.models import NOTES_HINT, FollowUp, Topic, TopicCovered, Visit, VisitLog, Visitor
 from visits.tests.conftest import hourly_slots, stockholm
 from visits.visit_log import log_visit
 
@@ -453,7 +455,10 @@ def test_the_form_reminds_the_visitor_above_the_notes_not_to_write_sensitive_dat
     response = client.get(reverse("visits:log", args=[haddad_visit.id]))
 
     page = response.content.decode()
-    reminder = page.find("känsliga personuppgifter") if "känsliga" in page else page.find("sensitive personal data")
+    # "Write only what the programme needs; no health, religion or ethnicity. Notes are deleted …", in
+    # the page's language (Swedish once translated).
+    with translation.override("sv"):
+        reminder = page.find(escape(str(NOTES_HINT)))
     assert reminder != -1
     assert reminder < page.find('<textarea name="notes"')
     assert 'autocomplete="off"' in page[page.find('<textarea name="notes"') :].split(">", 1)[0]
