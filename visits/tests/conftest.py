@@ -102,6 +102,21 @@ def apartment(db) -> Apartment:
 
 
 @pytest.fixture
+def manager(django_user_model):
+    user = django_user_model.objects.create_user(username="maria")
+    user.groups.add(Group.objects.get_or_create(name="manager")[0])
+    return user
+
+
+@pytest.fixture
+def navestad(db) -> Apartment:
+    """A second district with an apartment, for filters by district."""
+    district = District.objects.create(name="Navestad")
+    building = Building.objects.create(street_address="Navestadsgatan 3", postal_code="603 55", district=district)
+    return Apartment.objects.create(building=building, number="1201", floor=2)
+
+
+@pytest.fixture
 def make_move_in(apartment, languages) -> Callable[..., MoveIn]:
     """make_move_in("so", "ar", move_in_date=...): a household that wants Somali, else Arabic, registered
     through tenants.services like every real move-in (its on_commit enqueue never runs: the test's

@@ -9,12 +9,11 @@ from collections.abc import Callable
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import include, path, reverse
 from django.urls.exceptions import NoReverseMatch
 
 from hemkunskap import urls as root_urls
-from tenants.models import Apartment, Building, District, MoveIn
+from tenants.models import MoveIn
 from visits.dashboard import dashboard, median_of_histogram
 from visits.exports import safe_cell
 from visits.models import Visit, Visitor
@@ -38,20 +37,6 @@ PERIOD = {"first_day": "2025-03-01", "last_day": "2025-04-30"}
 @pytest.fixture(autouse=True)
 def frozen_clock(time_machine):
     time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def manager(django_user_model):
-    user = django_user_model.objects.create_user(username="maria")
-    user.groups.add(Group.objects.get_or_create(name="manager")[0])
-    return user
-
-
-@pytest.fixture
-def navestad(db) -> Apartment:
-    district = District.objects.create(name="Navestad")
-    building = Building.objects.create(street_address="Navestadsgatan 3", postal_code="603 55", district=district)
-    return Apartment.objects.create(building=building, number="1201", floor=2)
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ from collections.abc import Callable
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import translation
 
-from tenants.models import Apartment, Building, District, MoveIn
+from tenants.models import MoveIn
 from visits.exports import BYTE_ORDER_MARK
 from visits.models import Visit, VisitLog, Visitor
 from visits.record_exports import add_months, default_period, move_in_table, visit_table
@@ -28,20 +27,6 @@ SPRING_QUERY = {"first_day": "2025-03-01", "last_day": "2025-04-30"}
 @pytest.fixture(autouse=True)
 def frozen_clock(time_machine):
     time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def manager(django_user_model):
-    user = django_user_model.objects.create_user(username="maria")
-    user.groups.add(Group.objects.get_or_create(name="manager")[0])
-    return user
-
-
-@pytest.fixture
-def navestad(db) -> Apartment:
-    district = District.objects.create(name="Navestad")
-    building = Building.objects.create(street_address="Navestadsgatan 3", postal_code="603 55", district=district)
-    return Apartment.objects.create(building=building, number="1201", floor=2)
 
 
 @pytest.fixture
