@@ -280,3 +280,107 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_what_display()} ({self.at:%Y-%m-%d %H:%M})"
+
+
+# --- Outcomes: what happened after the move-in (issue 9) ------------------------------------------------
+# From the property system (file import or API, keyed by contract number), read by the impact dashboard
+# (visits.impact). They hold no names or free text: dates, categories, costs and scores, so they outlive
+# the household's anonymisation (tenants.retention) and the statistics with them.
+
+SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(10)]
+
+
+class DisturbanceCase(models.Model):
+    """A complaint about a household's conduct (noise, shared areas, waste...) that the company handled."""
+
+    class Category(models.TextChoices):
+        NOISE = "noise", _("Noise")
+        SHARED_AREAS = "shared_areas", _("Shared areas")
+        WASTE = "waste", _("Waste")
+        OTHER = "other", _("Other")
+
+    move_in = models.ForeignKey(
+        MoveIn, on_delete=models.CASCADE, related_name="disturbance_cases", verbose_name=_("move-in")
+    )
+    # The property system's own case number: the key that makes a re-import change nothing.
+    case_number = models.CharField(_("case number"), max_length=50, unique=True)
+    reported_on = models.DateField(_("reported"))
+    category = models.CharField(_("category"), max_length=20, choices=Category)
+    # Whether the company found the complaint justified after looking into it.
+    justified = models.BooleanField(_("justified"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("disturbance case")
+        verbose_name_plural = _("disturbance cases")
+        ordering = ["-reported_on", "case_number"]
+        indexes = [models.Index(fields=["move_in", "reported_on"], name="disturbance_move_in_idx")]
+        constraints = [models.CheckConstraint(condition=~models.Q(case_number=""), name="disturbance_case_number")]
+
+    def __str__(self) -> str:
+        return f"{self.case_number} ({self.get_category_display()}, {self.reported_on:%Y-%m-%d})"
+
+
+class MoveOutInspection(models.Model):
+    """The inspection when the household moved out: the cost of damage beyond normal wear."""
+
+    move_in = models.OneToOneField(
+        MoveIn, on_delete=models.CASCADE, related_name="move_out_inspection", verbose_name=_("move-in")
+    )
+    inspected_on = models.DateField(_("inspected"))
+    # Whole kronor; 0 when the apartment was left with normal wear only.
+    damage_cost = models.PositiveIntegerField(_("damage beyond normal wear (SEK)"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("move-out inspection")
+        verbose_name_plural = _("move-out inspections")
+        ordering = ["-inspected_on"]
+
+    def __str__(self) -> str:
+        return f"{self.move_in.contract_number} ({self.inspected_on:%Y-%m-%d}, {self.damage_cost} kr)"
+
+
+class SurveyAnswer(models.Model):
+    """A household's answer to the tenant survey (AktivBo-style): an overall score and a few areas, 1–10."""
+
+    move_in = models.ForeignKey(
+        MoveIn, on_delete=models.CASCADE, related_name="survey_answers", verbose_name=_("move-in")
+    )
+    answered_on = models.DateField(_("answered"))
+    satisfaction = models.PositiveSmallIntegerField(_("overall satisfaction"), validators=SCORE_VALIDATORS)
+    apartment_score = models.PositiveSmallIntegerField(
+        _("the apartment"), null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    shared_areas_score = models.PositiveSmallIntegerField(
+        _("shared areas"), null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    safety_score = models.PositiveSmallIntegerField(_("safety"), null=True, blank=True, validators=SCORE_VALIDATORS)
+    service_score = models.PositiveSmallIntegerField(_("service"), null=True, blank=True, validators=SCORE_VALIDATORS)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        ordering = ["-answered_on"]
+        constraints = [
+            # One answer per household and survey day: the key of a re-import.
+            models.UniqueConstraint(fields=["move_in", "answered_on"], name="survey_answer_once_a_day"),
+            models.CheckConstraint(
+                condition=models.Q(satisfaction__gte=1, satisfaction__lte=10), name="survey_satisfaction_1_to_10"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__isnull": True})
+                    | models.Q(**{f"{name}__gte": 1, f"{name}__lte": 10}),
+                    name=f"survey_{name}_1_to_10",
+                )
+                for name in ("apartment_score", "shared_areas_score", "safety_score", "service_score")
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.move_in.contract_number} ({self.answered_on:%Y-%m-%d}: {self.satisfaction})"
