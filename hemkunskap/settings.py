@@ -120,6 +120,10 @@ DATABASE_URL = env_url("DATABASE_URL", schemes=("postgres", "postgresql", "sqlit
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: the app's queries are short, and compiling cost the ten-year dashboard more
+        # than it saved (docs/performance.md).
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -198,6 +202,9 @@ CELERY_BEAT_SCHEDULE = {
     # Personal data past the retention period (RETENTION_MONTHS) is anonymised once a day, at night.
     "anonymise-expired-households": {"task": "tenants.anonymise_expired", "schedule": crontab(hour=3, minute=15)},
 }
+    # The dashboard's rollups (visits.dashboard_rollups): changed days every five minutes, everything nightly.
+    "refresh-dashboard-rollups": {"task": "visits.refresh_dashboard_rollups", "schedule": 300.0},
+    "rebuild-dashboard-rollups": {"task": "visits.rebuild_dashboard_rollups", "schedule": crontab(hour=3, minute=45)},
 
 # --- Internationalisation --------------------------------------------------------------------------
 LANGUAGE_CODE = "sv"

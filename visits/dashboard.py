@@ -14,12 +14,21 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, DurationField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from tenants.models import HouseholdLanguage, MoveIn
-from visits.models import Visit, Visitor, VisitorLanguage
+from tenants.models import MoveIn
+from visits import dashboard_rollups
+from visits.dashboard_rollups import with_days_to_visit
+from visits.models import (
+    DashboardLanguageDay,
+    DashboardMoveInDay,
+    DashboardVisitDay,
+    Visit,
+    Visitor,
+    VisitorLanguage,
+)
 from visits.scheduling import STOCKHOLM
 
 # A visitor who speaks a language at this level or above can carry a visit in it without an interpreter.
@@ -106,15 +115,27 @@ def dashboard(
     last_day: datetime.date,
     district_id: int | None = None,
     today: datetime.date | None = None,
+    from_rollups: bool | None = None,
 ) -> Dashboard:
+    """The dashboard of a period, for one district or all. All districts are read from the rollups (counted
+    again first for whatever changed since), a district from its own rows, at most a company's worth;
+    `from_rollups` overrides that choice (the test that the two agree)."""
     today = today or timezone.localdate()
-    move_ins = _move_ins(first_day=first_day, last_day=last_day, district_id=district_id, today=today)
-    visits = _visits(first_day=first_day, last_day=last_day, district_id=district_id)
+    if from_rollups is None:
+        from_rollups = district_id is None
+    source: _RawSource | _RollupSource
+    if from_rollups:
+        if district_id is not None:
+            raise ValueError("The rollups count all districts together.")
+        dashboard_rollups.refresh(wait=False)  # one query when nothing changed
+        source = _RollupSource(first_day=first_day, last_day=last_day, today=today)
+    else:
+        source = _RawSource(first_day=first_day, last_day=last_day, district_id=district_id, today=today)
 
-    counts = _move_in_counts(move_ins)  # query 1
+    counts = source.move_in_counts()  # query 1
     months = _months(counts, first_day=first_day, last_day=last_day)
     histogram = _day_histogram(counts)
-    by_language = _visits_by_language(visits)  # query 2
+    by_language = _language_rows(source.visits_by_language())  # query 2
     start, end = settings.VISIT_WINDOW_START_DAYS, settings.VISIT_WINDOW_END_DAYS
     return Dashboard(
         first_day=first_day,
@@ -129,9 +150,9 @@ def dashboard(
         completed_visits=sum(row.completed for row in by_language),
         no_shows=sum(row.no_shows for row in by_language),
         months=months,
-        visitors=_visitors(visits, first_day=first_day, last_day=last_day),  # query 3
+        visitors=_visitors(source.visits_per_visitor(), first_day=first_day, last_day=last_day),  # query 3
         visits_by_language=by_language,
-        demand=_demand(move_ins, visits),  # query 4
+        demand=_demand(*source.demand_parts()),  # query 4
     )
 
 
@@ -153,59 +174,149 @@ def median_of_histogram(histogram: dict[int, int]) -> float | None:
 
 
 # --- The queries -------------------------------------------------------------------------------------
+# Two sources give the same rows: the raw move-ins and visits of a district, and the rollups of the whole
+# company (visits.dashboard_rollups keeps them equal; a test compares them). Each part is one query.
+
+# The statuses of visits that took a visitor's time, as counted per visitor and per language.
+TOOK_TIME = [Visit.Status.COMPLETED, Visit.Status.NO_SHOW]
+# Every status but cancelled, spelled out: the index on status and start then serves the period.
+NOT_CANCELLED = [status for status in Visit.Status if status != Visit.Status.CANCELLED]
 
 
-def _move_ins(
-    *, first_day: datetime.date, last_day: datetime.date, district_id: int | None, today: datetime.date
-) -> QuerySet[MoveIn]:
-    """Move-ins of the period, each with the days from move-in to its first completed visit (None when not
-    visited) and whether its window has closed by today."""
-    first_visit = (
-        Visit.objects.filter(move_in=OuterRef("pk"), status=Visit.Status.COMPLETED)
-        .order_by("starts_at")
-        .values("starts_at")[:1]
-    )
-    window_closed_before = today - datetime.timedelta(days=settings.VISIT_WINDOW_END_DAYS)
-    queryset = MoveIn.objects.filter(move_in_date__range=(first_day, last_day))
-    if district_id is not None:
-        queryset = queryset.filter(apartment__building__district_id=district_id)
-    return queryset.annotate(
-        visit_day=TruncDate(Subquery(first_visit), tzinfo=STOCKHOLM),
-        days_to_visit=F("visit_day") - F("move_in_date"),
-        window_closed=Q(move_in_date__lt=window_closed_before),
-    )
+@dataclass(frozen=True)
+class _RawSource:
+    first_day: datetime.date
+    last_day: datetime.date
+    district_id: int | None  # None: all districts
+    today: datetime.date
+
+    def move_ins(self) -> QuerySet[MoveIn]:
+        move_ins = MoveIn.objects.filter(move_in_date__range=(self.first_day, self.last_day))
+        if self.district_id is None:
+            return move_ins
+        return move_ins.filter(apartment__building__district_id=self.district_id)
+
+    def visits(self) -> QuerySet[Visit]:
+        """Visits that start (Stockholm time) in the period, in the district's buildings."""
+        starts = datetime.datetime.combine(self.first_day, datetime.time(), tzinfo=STOCKHOLM)
+        ends = datetime.datetime.combine(self.last_day + datetime.timedelta(days=1), datetime.time(), tzinfo=STOCKHOLM)
+        visits = Visit.objects.filter(starts_at__gte=starts, starts_at__lt=ends)
+        if self.district_id is None:
+            return visits
+        return visits.filter(move_in__apartment__building__district_id=self.district_id)
+
+    def move_in_counts(self) -> list[dict]:
+        """Move-ins counted by (month, window closed, days to the first completed visit): a few rows per
+        month, from which both the trend and the day histogram are added up."""
+        return list(
+            with_days_to_visit(self.move_ins())
+            .annotate(month=TruncMonth("move_in_date"), window_closed=_window_closed(self.today))
+            .values("month", "window_closed", "days_to_visit")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+
+    def visits_by_language(self) -> QuerySet:
+        return (
+            self.visits()
+            .filter(status__in=TOOK_TIME)
+            .values("language_id", "language__name_sv", "language__name_en")
+            .annotate(
+                completed=Count("id", filter=Q(status=Visit.Status.COMPLETED)),
+                no_shows=Count("id", filter=Q(status=Visit.Status.NO_SHOW)),
+            )
+        )
+
+    def visits_per_visitor(self) -> QuerySet:
+        """A subquery: the visits of the visitor (OuterRef) in the period that took their time. It reads only
+        that visitor's visits in the period (the index on visitor and start)."""
+        return (
+            self.visits()
+            .filter(visitor=OuterRef("pk"), status__in=TOOK_TIME)
+            .order_by()
+            .values("visitor")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+
+    def demand_parts(self) -> tuple[QuerySet, QuerySet]:
+        """(move-ins by their household's first language, interpreter time by language) as
+        (code, name_sv, name_en, n) and (code, name_sv, name_en, time) values."""
+        language = "household__language_preferences__language"
+        households = (
+            self.move_ins()
+            .filter(household__language_preferences__rank=1)
+            .values(f"{language}_id", f"{language}__name_sv", f"{language}__name_en")
+            .annotate(n=Count("id"))
+        )
+        interpreter_time = (
+            self.visits()
+            .filter(interpreter_needed=True, status__in=NOT_CANCELLED)
+            .values("interpreter_language_id", "interpreter_language__name_sv", "interpreter_language__name_en")
+            .annotate(time=Sum(F("ends_at") - F("starts_at"), output_field=DurationField()))
+        )
+        return households, interpreter_time
 
 
-def _in_window() -> Q:
-    return Q(
-        days_to_visit__gte=datetime.timedelta(days=settings.VISIT_WINDOW_START_DAYS),
-        days_to_visit__lte=datetime.timedelta(days=settings.VISIT_WINDOW_END_DAYS),
-    )
+@dataclass(frozen=True)
+class _RollupSource:
+    first_day: datetime.date
+    last_day: datetime.date
+    today: datetime.date
+
+    def visit_days(self, kind: str) -> QuerySet[DashboardVisitDay]:
+        return DashboardVisitDay.objects.filter(kind=kind, day__range=(self.first_day, self.last_day))
+
+    def move_in_counts(self) -> list[dict]:
+        return list(
+            DashboardMoveInDay.objects.filter(move_in_date__range=(self.first_day, self.last_day))
+            .annotate(month=TruncMonth("move_in_date"), window_closed=_window_closed(self.today))
+            .values("month", "window_closed", "days_to_visit")
+            .annotate(n=Sum("move_ins"))
+            .order_by()
+        )
+
+    def visits_by_language(self) -> QuerySet:
+        return (
+            self.visit_days(DashboardVisitDay.Kind.LANGUAGE)
+            .values("language_id", "language__name_sv", "language__name_en")
+            .annotate(completed=Sum("completed"), no_shows=Sum("no_shows"))
+            .order_by()
+        )
+
+    def visits_per_visitor(self) -> QuerySet:
+        return (
+            self.visit_days(DashboardVisitDay.Kind.VISITOR)
+            .filter(visitor=OuterRef("pk"))
+            .order_by()
+            .values("visitor")
+            .annotate(n=Sum(F("completed") + F("no_shows")))
+            .values("n")
+        )
+
+    def demand_parts(self) -> tuple[QuerySet, QuerySet]:
+        households = (
+            DashboardLanguageDay.objects.filter(move_in_date__range=(self.first_day, self.last_day))
+            .values("language_id", "language__name_sv", "language__name_en")
+            .annotate(n=Sum("move_ins"))
+        )
+        interpreter_time = (
+            self.visit_days(DashboardVisitDay.Kind.INTERPRETER)
+            .values("language_id", "language__name_sv", "language__name_en")
+            .annotate(time=Sum("interpreter_time"))
+        )
+        return households, interpreter_time
 
 
-def _visits(*, first_day: datetime.date, last_day: datetime.date, district_id: int | None) -> QuerySet[Visit]:
-    """Visits that start (Stockholm time) in the period, in the district's buildings."""
-    starts = datetime.datetime.combine(first_day, datetime.time(), tzinfo=STOCKHOLM)
-    ends = datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time(), tzinfo=STOCKHOLM)
-    queryset = Visit.objects.filter(starts_at__gte=starts, starts_at__lt=ends)
-    if district_id is not None:
-        queryset = queryset.filter(move_in__apartment__building__district_id=district_id)
-    return queryset
-
-
-def _move_in_counts(move_ins: QuerySet[MoveIn]) -> list[dict]:
-    """Move-ins counted by (month, window closed, days to the first completed visit): a few rows per month,
-    from which both the trend and the day histogram are added up. One query, one pass over the period."""
-    return list(
-        move_ins.annotate(month=TruncMonth("move_in_date"))
-        .values("month", "window_closed", "days_to_visit")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+def _window_closed(today: datetime.date) -> Q:
+    """Whether a move-in's visit window has closed by today (its outcome is decided)."""
+    return Q(move_in_date__lt=today - datetime.timedelta(days=settings.VISIT_WINDOW_END_DAYS))
 
 
 def _days(row: dict) -> int | None:
-    return None if row["days_to_visit"] is None else row["days_to_visit"].days
+    """Days to the visit: a timedelta from the raw rows, a whole number from the rollup."""
+    days = row["days_to_visit"]
+    return days if days is None or isinstance(days, int) else days.days
 
 
 def _months(counts: list[dict], *, first_day: datetime.date, last_day: datetime.date) -> list[MonthRow]:
@@ -237,19 +348,11 @@ def _day_histogram(counts: list[dict]) -> dict[int, int]:
     return dict(sorted(histogram.items()))
 
 
-def _visitors(visits: QuerySet[Visit], *, first_day: datetime.date, last_day: datetime.date) -> list[VisitorRow]:
-    """Every active visitor, and inactive ones who made visits in the period, with their visits per week.
-    The visits are counted per visitor by a subquery that reads only the visitor's visits in the period
-    (the index on visitor and start), not every visit they ever made."""
-    took_time = (
-        visits.filter(visitor=OuterRef("pk"), status__in=[Visit.Status.COMPLETED, Visit.Status.NO_SHOW])
-        .order_by()
-        .values("visitor")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
+def _visitors(per_visitor: QuerySet, *, first_day: datetime.date, last_day: datetime.date) -> list[VisitorRow]:
+    """Every active visitor, and inactive ones who made visits in the period, with their visits per week;
+    `per_visitor` counts one visitor's visits of the period (a subquery on OuterRef("pk"))."""
     rows = (
-        Visitor.objects.annotate(n=Coalesce(Subquery(took_time, output_field=IntegerField()), 0))
+        Visitor.objects.annotate(n=Coalesce(Subquery(per_visitor, output_field=IntegerField()), 0))
         .filter(Q(is_active=True) | Q(n__gt=0))
         .select_related("user")
     )
@@ -270,15 +373,7 @@ def _visitors(visits: QuerySet[Visit], *, first_day: datetime.date, last_day: da
     return result
 
 
-def _visits_by_language(visits: QuerySet[Visit]) -> list[LanguageVisitsRow]:
-    rows = (
-        visits.filter(status__in=[Visit.Status.COMPLETED, Visit.Status.NO_SHOW])
-        .values("language_id", "language__name_sv", "language__name_en")
-        .annotate(
-            completed=Count("id", filter=Q(status=Visit.Status.COMPLETED)),
-            no_shows=Count("id", filter=Q(status=Visit.Status.NO_SHOW)),
-        )
-    )
+def _language_rows(rows: QuerySet) -> list[LanguageVisitsRow]:
     result = [
         LanguageVisitsRow(
             code=row["language_id"] or "",
@@ -291,45 +386,26 @@ def _visits_by_language(visits: QuerySet[Visit]) -> list[LanguageVisitsRow]:
     return sorted(result, key=lambda row: (-row.completed, row.name))
 
 
-def _demand(move_ins: QuerySet[MoveIn], visits: QuerySet[Visit]) -> list[DemandRow]:
-    """Per language: households of the period whose first language it is, the visitors who can carry a
-    visit in it, and the interpreter hours booked for it (visits not cancelled). One query: three grouped
-    counts, each over its own table, put together with UNION ALL so that they cannot multiply each other."""
+def _demand(households: QuerySet, interpreter_time: QuerySet) -> list[DemandRow]:
+    """Per language: move-ins of the period whose household's first language it is, the visitors who can
+    carry a visit in it, and the interpreter hours booked for it (visits not cancelled). One query: three
+    grouped counts, each over its own table, put together with UNION ALL so that they cannot multiply each
+    other."""
     zero = Value(0, output_field=IntegerField())
     # Typed, so that PostgreSQL can match it with the interpreter time in the third part of the UNION.
     no_time = Cast(Value(None), output_field=DurationField())
     columns = ("households", "speakers", "interpreter_time")
-    households = (
-        HouseholdLanguage.objects.filter(rank=1, household_id__in=move_ins.values("household_id"))
-        .values("language_id", "language__name_sv", "language__name_en")
-        .annotate(households=Count("household", distinct=True), speakers=zero, interpreter_time=no_time)
-        .values_list("language_id", "language__name_sv", "language__name_en", *columns)
-    )
     speakers = (
         VisitorLanguage.objects.filter(level__gte=CARRYING_LEVEL, visitor__is_active=True)
         .values("language_id", "language__name_sv", "language__name_en")
         .annotate(households=zero, speakers=Count("visitor", distinct=True), interpreter_time=no_time)
         .values_list("language_id", "language__name_sv", "language__name_en", *columns)
     )
-    # Every status but cancelled, spelled out: the index on status and start then serves the period (a
-    # visit that needs an interpreter always has its language: a constraint says so).
-    not_cancelled = [status for status in Visit.Status if status != Visit.Status.CANCELLED]
-    interpreter_time = (
-        visits.filter(interpreter_needed=True, status__in=not_cancelled)
-        .values("interpreter_language_id", "interpreter_language__name_sv", "interpreter_language__name_en")
-        .annotate(
-            households=zero,
-            speakers=zero,
-            interpreter_time=Sum(F("ends_at") - F("starts_at"), output_field=DurationField()),
-        )
-        .values_list(
-            "interpreter_language_id", "interpreter_language__name_sv", "interpreter_language__name_en", *columns
-        )
-        .order_by()
-    )
+    households = households.annotate(households=F("n"), speakers=zero, interpreter_time=no_time)
+    interpreter_time = interpreter_time.annotate(households=zero, speakers=zero, interpreter_time=F("time"))
     found: dict[str, list] = {}
-    for code, name_sv, name_en, n, speaking, time in households.order_by().union(
-        speakers.order_by(), interpreter_time, all=True
+    for code, name_sv, name_en, n, speaking, time in _values(households, columns).union(
+        speakers.order_by(), _values(interpreter_time, columns), all=True
     ):
         row = found.setdefault(code, [name_sv, name_en, 0, 0, None])
         row[2] += n
@@ -349,6 +425,12 @@ def _demand(move_ins: QuerySet[MoveIn], visits: QuerySet[Visit]) -> list[DemandR
     ]
     # Unspoken languages first (they tell whom to hire), then by demand.
     return sorted(result, key=lambda row: (row.speakers > 0, -row.households, -row.interpreter_hours, row.name))
+
+
+def _values(queryset: QuerySet, columns: tuple[str, ...]) -> QuerySet:
+    """The language's code and names (whatever the relation is called) and `columns`, in that order."""
+    names = [name for name in queryset.query.values_select]
+    return queryset.values_list(*names[:3], *columns).order_by()
 
 
 # --- Small helpers ------------------------------------------------------------------------------------

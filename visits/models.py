@@ -198,6 +198,13 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["visitor", "starts_at"], name="visit_visitor_start_idx"),
             models.Index(fields=["status", "starts_at"], name="visit_status_start_idx"),
+            # A move-in's first completed visit (days to the visit on the dashboard, the API's visit): an
+            # index-only probe per move-in (EXPLAIN in docs/performance.md).
+            models.Index(
+                fields=["move_in", "starts_at"],
+                condition=models.Q(status="completed"),
+                name="visit_completed_move_in_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -456,3 +463,82 @@ class StaffPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.language}"
+
+
+# --- The dashboard's rollups (issue 8) ---------------------------------------------------------------
+# Counts the manager's dashboard reads instead of every move-in and visit of a ten-year period, at the
+# grain of a day so that any period, "has the window closed by today" and the median (a histogram of days)
+# come out exact. Derived data only: visits.dashboard_rollups keeps them current from DashboardStale, which
+# database triggers fill (migration 0009) whenever a visit, move-in or household language changes, however
+# it is changed (services, admin, bulk updates, SQL); a nightly rebuild recounts everything.
+
+
+class DashboardMoveInDay(models.Model):
+    """All districts: move-ins per move-in date and days to the first completed visit (NULL: none yet)."""
+
+    move_in_date = models.DateField()
+    days_to_visit = models.IntegerField(null=True)
+    move_ins = models.PositiveIntegerField()
+
+    class Meta:
+        default_permissions = ()
+        indexes = [models.Index(fields=["move_in_date"], name="rollup_move_in_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.move_in_date}: {self.move_ins} ({self.days_to_visit})"
+
+
+class DashboardLanguageDay(models.Model):
+    """All districts: move-ins per move-in date and the household's first language."""
+
+    move_in_date = models.DateField()
+    language = models.ForeignKey("languages.Language", on_delete=models.CASCADE, related_name="+")
+    move_ins = models.PositiveIntegerField()
+
+    class Meta:
+        default_permissions = ()
+        indexes = [models.Index(fields=["move_in_date"], name="rollup_language_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.move_in_date}: {self.move_ins} ({self.language_id})"
+
+
+class DashboardVisitDay(models.Model):
+    """All districts: the visits of a day (Stockholm time), counted three ways (kind): per visitor and per
+    language (completed and no-shows), and per interpreter language (booked time of visits not cancelled)."""
+
+    class Kind(models.TextChoices):
+        VISITOR = "visitor"
+        LANGUAGE = "language"
+        INTERPRETER = "interpreter"
+
+    day = models.DateField()
+    kind = models.CharField(max_length=12, choices=Kind)
+    visitor = models.ForeignKey(Visitor, null=True, on_delete=models.CASCADE, related_name="+")
+    # The visit's language (kind language; NULL: not recorded) or the interpreter's (kind interpreter).
+    language = models.ForeignKey("languages.Language", null=True, on_delete=models.CASCADE, related_name="+")
+    completed = models.PositiveIntegerField(default=0)
+    no_shows = models.PositiveIntegerField(default=0)
+    interpreter_time = models.DurationField(null=True)
+
+    class Meta:
+        default_permissions = ()
+        indexes = [models.Index(fields=["kind", "day"], name="rollup_visit_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind}"
+
+
+class DashboardStale(models.Model):
+    """A day whose rollup rows must be counted again. Written by database triggers in the same transaction
+    as the change (so no change can be missed or counted before it commits), read and deleted by
+    visits.dashboard_rollups.refresh. A move-in date, a visit day, or both."""
+
+    move_in_date = models.DateField(null=True)
+    visit_day = models.DateField(null=True)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.move_in_date or ''} {self.visit_day or ''}"

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from visits import services
+from visits import dashboard_rollups, services
 
 
 @shared_task(
@@ -35,3 +35,15 @@ def assign_batch(move_in_ids: list[int]) -> int:
 @shared_task(name="visits.sweep_unassigned_move_ins", acks_late=True)
 def sweep_unassigned_move_ins() -> int:
     return len(services.sweep_unassigned_move_ins())
+
+
+@shared_task(name="visits.refresh_dashboard_rollups", acks_late=True, autoretry_for=(OperationalError,), max_retries=3)
+def refresh_dashboard_rollups() -> int:
+    """Count again the days changed since the last refresh, so that the dashboard seldom has to."""
+    return dashboard_rollups.refresh().marks
+
+
+@shared_task(name="visits.rebuild_dashboard_rollups", acks_late=True, autoretry_for=(OperationalError,), max_retries=3)
+def rebuild_dashboard_rollups() -> int:
+    """Count every day again: whatever went around the triggers (a restored backup, a bulk load)."""
+    return dashboard_rollups.rebuild().marks

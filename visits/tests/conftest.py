@@ -229,3 +229,56 @@ def queued_tasks(queue: Path) -> list[tuple[str, str]]:
     """(task name, its arguments as Celery shows them) for each message waiting in a filesystem queue."""
     messages = [json.loads(path.read_text()) for path in sorted(queue.iterdir())]
     return [(message["headers"]["task"], message["headers"]["argsrepr"]) for message in messages]
+
+
+# --- The dashboard's story (test_dashboard.py, test_dashboard_rollups.py) ---------------------------------
+
+
+@pytest.fixture
+def make_visit() -> Callable[..., Visit]:
+    def make(
+        move_in: MoveIn,
+        visitor: Visitor,
+        start: datetime.datetime,
+        status: str,
+        *,
+        language: str,
+        minutes: int = 60,
+        interpreter: str | None = None,
+    ) -> Visit:
+        return Visit.objects.create(
+            move_in=move_in,
+            visitor=visitor,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(minutes=minutes),
+            status=status,
+            language_id=language,
+            interpreter_needed=interpreter is not None,
+            interpreter_language_id=interpreter,
+        )
+
+    return make
+
+
+@pytest.fixture
+def story(team, make_move_in, make_visit, navestad, apartment):
+    """Five move-ins in March and April 2025, four in Hageby and one in Navestad; one after the period.
+
+    A (Arabic, Hageby) visited on day 7 · B (Somali, Hageby) visited on day 28, late · C (Dari, Hageby)
+    visited on day 7 with a 1.5-hour interpreter · D (Arabic, Hageby) nobody at home, never visited ·
+    E (Dari, Navestad) visited on day 12 with a 2-hour interpreter. Nobody in the team speaks Dari.
+    """
+    amal, hodan, _yonas = team
+    done, no_show = Visit.Status.COMPLETED, Visit.Status.NO_SHOW
+    a = make_move_in("ar", move_in_date=datetime.date(2025, 3, 3))
+    make_visit(a, amal, stockholm(2025, 3, 10, 10), done, language="ar")
+    b = make_move_in("so", move_in_date=datetime.date(2025, 3, 5))
+    make_visit(b, hodan, stockholm(2025, 4, 2, 10), done, language="so")
+    c = make_move_in("prs", "ar", move_in_date=datetime.date(2025, 4, 1))
+    make_visit(c, amal, stockholm(2025, 4, 8, 10), done, language="prs", minutes=90, interpreter="prs")
+    d = make_move_in("ar", move_in_date=datetime.date(2025, 4, 7))
+    make_visit(d, amal, stockholm(2025, 4, 14, 10), no_show, language="ar")
+    e = make_move_in("prs", move_in_date=datetime.date(2025, 4, 10), apartment=navestad)
+    make_visit(e, amal, stockholm(2025, 4, 22, 10), done, language="prs", minutes=120, interpreter="prs")
+    make_move_in("ar", move_in_date=datetime.date(2025, 5, 15))  # after the period
+    return {"hageby": apartment.building.district, "navestad": navestad.building.district}

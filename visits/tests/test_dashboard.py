@@ -5,7 +5,6 @@ managers, coordinators and superusers see it."""
 import csv
 import datetime
 import io
-from collections.abc import Callable
 
 import openpyxl
 import pytest
@@ -13,10 +12,9 @@ from django.urls import include, path, reverse
 from django.urls.exceptions import NoReverseMatch
 
 from hemkunskap import urls as root_urls
-from tenants.models import MoveIn
 from visits.dashboard import dashboard, median_of_histogram
 from visits.exports import safe_cell
-from visits.models import Visit, Visitor
+from visits.models import Visit
 from visits.tests.conftest import stockholm
 
 # Until hemkunskap/urls.py includes the dashboard, these tests mount it on top of the real URLs (the
@@ -37,56 +35,6 @@ PERIOD = {"first_day": "2025-03-01", "last_day": "2025-04-30"}
 @pytest.fixture(autouse=True)
 def frozen_clock(time_machine):
     time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def make_visit() -> Callable[..., Visit]:
-    def make(
-        move_in: MoveIn,
-        visitor: Visitor,
-        start: datetime.datetime,
-        status: str,
-        *,
-        language: str,
-        minutes: int = 60,
-        interpreter: str | None = None,
-    ) -> Visit:
-        return Visit.objects.create(
-            move_in=move_in,
-            visitor=visitor,
-            starts_at=start,
-            ends_at=start + datetime.timedelta(minutes=minutes),
-            status=status,
-            language_id=language,
-            interpreter_needed=interpreter is not None,
-            interpreter_language_id=interpreter,
-        )
-
-    return make
-
-
-@pytest.fixture
-def story(team, make_move_in, make_visit, navestad, apartment):
-    """Five move-ins in March and April 2025, four in Hageby and one in Navestad; one after the period.
-
-    A (Arabic, Hageby) visited on day 7 · B (Somali, Hageby) visited on day 28, late · C (Dari, Hageby)
-    visited on day 7 with a 1.5-hour interpreter · D (Arabic, Hageby) nobody at home, never visited ·
-    E (Dari, Navestad) visited on day 12 with a 2-hour interpreter. Nobody in the team speaks Dari.
-    """
-    amal, hodan, _yonas = team
-    done, no_show = Visit.Status.COMPLETED, Visit.Status.NO_SHOW
-    a = make_move_in("ar", move_in_date=datetime.date(2025, 3, 3))
-    make_visit(a, amal, stockholm(2025, 3, 10, 10), done, language="ar")
-    b = make_move_in("so", move_in_date=datetime.date(2025, 3, 5))
-    make_visit(b, hodan, stockholm(2025, 4, 2, 10), done, language="so")
-    c = make_move_in("prs", "ar", move_in_date=datetime.date(2025, 4, 1))
-    make_visit(c, amal, stockholm(2025, 4, 8, 10), done, language="prs", minutes=90, interpreter="prs")
-    d = make_move_in("ar", move_in_date=datetime.date(2025, 4, 7))
-    make_visit(d, amal, stockholm(2025, 4, 14, 10), no_show, language="ar")
-    e = make_move_in("prs", move_in_date=datetime.date(2025, 4, 10), apartment=navestad)
-    make_visit(e, amal, stockholm(2025, 4, 22, 10), done, language="prs", minutes=120, interpreter="prs")
-    make_move_in("ar", move_in_date=datetime.date(2025, 5, 15))  # after the period
-    return {"hageby": apartment.building.district, "navestad": navestad.building.district}
 
 
 # --- The numbers ---------------------------------------------------------------------------------------
