@@ -264,12 +264,32 @@ class _RollupSource:
     last_day: datetime.date
     today: datetime.date
 
+    def rows(self, date_field: str, *, decided_only: bool = False) -> Q:
+        """The rollup rows that add up to the period: the rows of the whole months inside it and the day rows
+        of the days before and after those. With decided_only, a month counts as whole only once every
+        move-in of it has its window closed (its "decided" figure is then the same for all its days)."""
+        months = [
+            month
+            for month in month_starts(self.first_day, self.last_day)
+            if month >= self.first_day
+            and _month_end(month) <= self.last_day
+            and (not decided_only or _month_end(month) < _closed_before(self.today))
+        ]
+        if not months:
+            return Q(whole_month=False, **{f"{date_field}__range": (self.first_day, self.last_day)})
+        first, last = months[0], _month_end(months[-1])
+        return (
+            Q(whole_month=True, **{f"{date_field}__range": (first, last)})
+            | Q(whole_month=False, **{f"{date_field}__gte": self.first_day, f"{date_field}__lt": first})
+            | Q(whole_month=False, **{f"{date_field}__gt": last, f"{date_field}__lte": self.last_day})
+        )
+
     def visit_days(self, kind: str) -> QuerySet[DashboardVisitDay]:
-        return DashboardVisitDay.objects.filter(kind=kind, day__range=(self.first_day, self.last_day))
+        return DashboardVisitDay.objects.filter(self.rows("day"), kind=kind)
 
     def move_in_counts(self) -> list[dict]:
         return list(
-            DashboardMoveInDay.objects.filter(move_in_date__range=(self.first_day, self.last_day))
+            DashboardMoveInDay.objects.filter(self.rows("move_in_date", decided_only=True))
             .annotate(month=TruncMonth("move_in_date"), window_closed=_window_closed(self.today))
             .values("month", "window_closed", "days_to_visit")
             .annotate(n=Sum("move_ins"))
@@ -296,7 +316,7 @@ class _RollupSource:
 
     def demand_parts(self) -> tuple[QuerySet, QuerySet]:
         households = (
-            DashboardLanguageDay.objects.filter(move_in_date__range=(self.first_day, self.last_day))
+            DashboardLanguageDay.objects.filter(self.rows("move_in_date"))
             .values("language_id", "language__name_sv", "language__name_en")
             .annotate(n=Sum("move_ins"))
         )
@@ -308,9 +328,18 @@ class _RollupSource:
         return households, interpreter_time
 
 
+def _month_end(month: datetime.date) -> datetime.date:
+    return (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+
+
+def _closed_before(today: datetime.date) -> datetime.date:
+    """Move-ins before this day have had their visit window close by today."""
+    return today - datetime.timedelta(days=settings.VISIT_WINDOW_END_DAYS)
+
+
 def _window_closed(today: datetime.date) -> Q:
     """Whether a move-in's visit window has closed by today (its outcome is decided)."""
-    return Q(move_in_date__lt=today - datetime.timedelta(days=settings.VISIT_WINDOW_END_DAYS))
+    return Q(move_in_date__lt=_closed_before(today))
 
 
 def _days(row: dict) -> int | None:

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 
 from tenants.models import MoveIn
 from visits.models import DashboardLanguageDay, DashboardMoveInDay, DashboardStale, DashboardVisitDay, Visit
 from visits.scheduling import STOCKHOLM
+
+Rollup = DashboardMoveInDay | DashboardLanguageDay | DashboardVisitDay
 
 # PostgreSQL advisory lock key for refreshes: any constant no other part of the app uses.
 LOCK_KEY = 80_120_009
@@ -114,8 +116,8 @@ def with_days_to_visit(move_ins: QuerySet[MoveIn]) -> QuerySet[MoveIn]:
 def _recount_move_ins(dates: set[datetime.date] | None) -> None:
     """Replace the move-in rollups of these move-in dates (None: all) with fresh counts."""
     move_ins = MoveIn.objects.all() if dates is None else MoveIn.objects.filter(move_in_date__in=dates)
-    old_days = DashboardMoveInDay.objects.all()
-    old_languages = DashboardLanguageDay.objects.all()
+    old_days = DashboardMoveInDay.objects.filter(whole_month=False)
+    old_languages = DashboardLanguageDay.objects.filter(whole_month=False)
     if dates is not None:
         old_days = old_days.filter(move_in_date__in=dates)
         old_languages = old_languages.filter(move_in_date__in=dates)
@@ -144,11 +146,16 @@ def _recount_move_ins(dates: set[datetime.date] | None) -> None:
         )
         for row in by_language
     )
+    months = None if dates is None else {date.replace(day=1) for date in dates}
+    _recount_months(DashboardMoveInDay, "move_in_date", ["days_to_visit"], ["move_ins"], months)
+    _recount_months(DashboardLanguageDay, "move_in_date", ["language_id"], ["move_ins"], months)
 
 
 def _recount_visits(days: set[datetime.date] | None) -> None:
     """Replace the visit rollups of these days (Stockholm; None: all) with fresh counts."""
-    old = DashboardVisitDay.objects.all() if days is None else DashboardVisitDay.objects.filter(day__in=days)
+    old = DashboardVisitDay.objects.filter(whole_month=False)
+    if days is not None:
+        old = old.filter(day__in=days)
     old.delete()
     visits = Visit.objects.all() if days is None else Visit.objects.filter(_on_days(days))
     visits = visits.annotate(day=TruncDate("starts_at", tzinfo=STOCKHOLM))
@@ -185,6 +192,51 @@ def _recount_visits(days: set[datetime.date] | None) -> None:
             )
         )
     DashboardVisitDay.objects.bulk_create(rows, batch_size=2000)
+    months = None if days is None else {day.replace(day=1) for day in days}
+    _recount_months(
+        DashboardVisitDay,
+        "day",
+        ["kind", "visitor_id", "language_id"],
+        ["completed", "no_shows", "interpreter_time"],
+        months,
+    )
+
+
+def _recount_months(
+    model: type[Rollup], date_field: str, dimensions: list[str], sums: list[str], months: set[datetime.date] | None
+) -> None:
+    """Replace the whole-month rows of these months (None: all) with the sums of their day rows."""
+    days = model.objects.filter(whole_month=False)
+    old = model.objects.filter(whole_month=True)
+    if months is not None:
+        days = days.filter(_in_months(date_field, months))
+        old = old.filter(**{f"{date_field}__in": months})
+    old.delete()
+    grouped = (
+        days.annotate(month=TruncMonth(date_field))
+        .values("month", *dimensions)
+        .annotate(**{f"total_{name}": Sum(name) for name in sums})
+        .order_by()
+    )
+    model.objects.bulk_create(
+        (
+            model(
+                **{date_field: row["month"], "whole_month": True},
+                **{name: row[name] for name in dimensions},
+                **{name: row[f"total_{name}"] for name in sums},
+            )
+            for row in grouped
+        ),
+        batch_size=2000,
+    )
+
+
+def _in_months(date_field: str, months: Iterable[datetime.date]) -> Q:
+    condition = Q(pk__in=[])
+    for month in sorted(months):
+        following = (month + datetime.timedelta(days=32)).replace(day=1)
+        condition |= Q(**{f"{date_field}__gte": month, f"{date_field}__lt": following})
+    return condition
 
 
 def _grouped(queryset: QuerySet[Visit], *columns: str) -> QuerySet:

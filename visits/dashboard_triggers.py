@@ -187,5 +187,10 @@ def install(apps, schema_editor) -> None:
     )
 
 
+def mark_all(apps, schema_editor) -> None:
+    """Mark every day that has data, for the next refresh to count again (after the rollups change shape)."""
+    _run(schema_editor, {"postgresql": POSTGRESQL_MARK_ALL, "sqlite": SQLITE_MARK_ALL})
+
+
 def uninstall(apps, schema_editor) -> None:
     _run(schema_editor, {"postgresql": POSTGRESQL_UNINSTALL, "sqlite": SQLITE_UNINSTALL})

@@ -466,9 +466,10 @@ class StaffPreference(models.Model):
 
 
 # --- The dashboard's rollups (issue 8) ---------------------------------------------------------------
-# Counts the manager's dashboard reads instead of every move-in and visit of a ten-year period, at the
-# grain of a day so that any period, "has the window closed by today" and the median (a histogram of days)
-# come out exact. Derived data only: visits.dashboard_rollups keeps them current from DashboardStale, which
+# Counts the manager's dashboard reads instead of every move-in and visit of a ten-year period. Each table
+# holds rows per day and, added up from those, per whole month (whole_month, dated the month's first day):
+# a period reads its whole months' rows and the days at its edges, so any period, "has the window closed by
+# today" and the median (a histogram of days) come out exact. Derived data only: visits.dashboard_rollups keeps them current from DashboardStale, which
 # database triggers fill (migration 0009) whenever a visit, move-in or household language changes, however
 # it is changed (services, admin, bulk updates, SQL); a nightly rebuild recounts everything.
 
@@ -477,12 +478,13 @@ class DashboardMoveInDay(models.Model):
     """All districts: move-ins per move-in date and days to the first completed visit (NULL: none yet)."""
 
     move_in_date = models.DateField()
+    whole_month = models.BooleanField(default=False)
     days_to_visit = models.IntegerField(null=True)
     move_ins = models.PositiveIntegerField()
 
     class Meta:
         default_permissions = ()
-        indexes = [models.Index(fields=["move_in_date"], name="rollup_move_in_day_idx")]
+        indexes = [models.Index(fields=["whole_month", "move_in_date"], name="rollup_move_in_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.move_in_date}: {self.move_ins} ({self.days_to_visit})"
@@ -492,12 +494,13 @@ class DashboardLanguageDay(models.Model):
     """All districts: move-ins per move-in date and the household's first language."""
 
     move_in_date = models.DateField()
+    whole_month = models.BooleanField(default=False)
     language = models.ForeignKey("languages.Language", on_delete=models.CASCADE, related_name="+")
     move_ins = models.PositiveIntegerField()
 
     class Meta:
         default_permissions = ()
-        indexes = [models.Index(fields=["move_in_date"], name="rollup_language_day_idx")]
+        indexes = [models.Index(fields=["whole_month", "move_in_date"], name="rollup_language_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.move_in_date}: {self.move_ins} ({self.language_id})"
@@ -513,6 +516,7 @@ class DashboardVisitDay(models.Model):
         INTERPRETER = "interpreter"
 
     day = models.DateField()
+    whole_month = models.BooleanField(default=False)
     kind = models.CharField(max_length=12, choices=Kind)
     visitor = models.ForeignKey(Visitor, null=True, on_delete=models.CASCADE, related_name="+")
     # The visit's language (kind language; NULL: not recorded) or the interpreter's (kind interpreter).
@@ -523,7 +527,7 @@ class DashboardVisitDay(models.Model):
 
     class Meta:
         default_permissions = ()
-        indexes = [models.Index(fields=["kind", "day"], name="rollup_visit_day_idx")]
+        indexes = [models.Index(fields=["kind", "whole_month", "day"], name="rollup_visit_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind}"

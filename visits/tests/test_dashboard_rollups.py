@@ -34,6 +34,9 @@ PERIODS = {
     "twelve months": (datetime.date(2024, 7, 1), TODAY),
     "ten years": (datetime.date(2015, 6, 1), TODAY),
     "one day": (datetime.date(2025, 4, 8), datetime.date(2025, 4, 8)),
+    # Whole months (February, March) between days at both edges, and days whose window is still open.
+    "ragged edges": (datetime.date(2025, 1, 4), datetime.date(2025, 4, 20)),
+    "into the open windows": (datetime.date(2025, 3, 20), TODAY),
 }
 
 
@@ -109,9 +112,13 @@ def test_a_change_to_a_note_marks_nothing(story):
 
 def test_refreshing_twice_or_rebuilding_gives_the_same_rows(story):
     def rows() -> list[tuple]:
-        return sorted(
-            DashboardVisitDay.objects.values_list("day", "kind", "visitor_id", "language_id", "completed", "no_shows")
-        ) + sorted(DashboardMoveInDay.objects.values_list("move_in_date", "days_to_visit", "move_ins"))
+        visit_rows = DashboardVisitDay.objects.values_list(
+            "day", "whole_month", "kind", "visitor_id", "language_id", "completed", "no_shows", "interpreter_time"
+        )
+        move_in_rows = DashboardMoveInDay.objects.values_list(
+            "move_in_date", "whole_month", "days_to_visit", "move_ins"
+        )
+        return sorted(map(repr, [*visit_rows, *move_in_rows]))
 
     first = dashboard_rollups.refresh()
     assert first.marks > 0
