@@ -27,8 +27,9 @@ from visits.roles import COORDINATOR, MANAGER
 
 View = Callable[..., HttpResponse]
 
-# Longer periods would make the trend table long and say little; five years is plenty.
-MAX_PERIOD = datetime.timedelta(days=5 * 366)
+# The programme's whole history as a company has it (the rollups make ten years as cheap as one); longer
+# periods would say little.
+MAX_PERIOD = datetime.timedelta(days=10 * 366)
 
 
 def can_see_dashboard(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -84,7 +85,7 @@ class DashboardForm(forms.Form):
         if first and last and last < first:
             raise ValidationError(_("The period cannot end before it starts."))
         if first and last and last - first > MAX_PERIOD:
-            raise ValidationError(_("Choose a period of at most five years."))
+            raise ValidationError(_("Choose a period of at most ten years."))
         return data
 
     def filters(self) -> dict[str, Any]:
