@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from hemkunskap.widgets import LongSelect
 from tenants.models import District
 from visits import exports
 from visits.dashboard import Dashboard
@@ -69,7 +70,7 @@ class DashboardForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=LongSelect(attrs={"class": "form-select"}),
     )
 
     def __init__(self, data: Any, *, today: datetime.date) -> None:
