@@ -469,9 +469,10 @@ class StaffPreference(models.Model):
 # Counts the manager's dashboard reads instead of every move-in and visit of a ten-year period. Each table
 # holds rows per day and, added up from those, per whole month (whole_month, dated the month's first day):
 # a period reads its whole months' rows and the days at its edges, so any period, "has the window closed by
-# today" and the median (a histogram of days) come out exact. Derived data only: visits.dashboard_rollups keeps them current from DashboardStale, which
-# database triggers fill (migration 0009) whenever a visit, move-in or household language changes, however
-# it is changed (services, admin, bulk updates, SQL); a nightly rebuild recounts everything.
+# today" and the median (a histogram of days) come out exact. Derived data only: visits.dashboard_rollups
+# keeps them current from DashboardStale, which database triggers fill (migration 0009) whenever a visit,
+# move-in or household language changes, however it is changed (services, admin, bulk updates, SQL); a
+# nightly rebuild recounts everything.
 
 
 class DashboardMoveInDay(models.Model):
@@ -527,7 +528,15 @@ class DashboardVisitDay(models.Model):
 
     class Meta:
         default_permissions = ()
-        indexes = [models.Index(fields=["kind", "whole_month", "day"], name="rollup_visit_day_idx")]
+        indexes = [
+            models.Index(fields=["kind", "whole_month", "day"], name="rollup_visit_day_idx"),
+            # Each visitor's own rows (the dashboard counts visits per visitor in one subquery each).
+            models.Index(
+                fields=["visitor", "whole_month", "day"],
+                condition=models.Q(kind="visitor"),
+                name="rollup_visitor_day_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind}"
