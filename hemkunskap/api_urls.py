@@ -13,6 +13,7 @@ from rest_framework.routers import DefaultRouter
 from hemkunskap.api import not_found
 from languages.api import LanguageViewSet
 from tenants.api import MoveInViewSet
+from tenants.outcome_api import DisturbanceCaseViewSet, MoveOutInspectionViewSet, SurveyAnswerViewSet
 from visits.api import VisitViewSet
 
 app_name = "api"
@@ -22,6 +23,9 @@ router.include_format_suffixes = False  # JSON only: no /move-ins.json
 router.register("move-ins", MoveInViewSet, basename="move-in")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("languages", LanguageViewSet, basename="language")
+router.register("disturbance-cases", DisturbanceCaseViewSet, basename="disturbance-case")
+router.register("move-out-inspections", MoveOutInspectionViewSet, basename="move-out-inspection")
+router.register("survey-answers", SurveyAnswerViewSet, basename="survey-answer")
 
 urlpatterns = [
     *router.urls,

@@ -1,5 +1,6 @@
 import datetime
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,11 +16,14 @@ from tenants.models import (
     Apartment,
     Building,
     District,
+    DisturbanceCase,
     Household,
     HouseholdLanguage,
     MoveIn,
     MoveInImport,
+    MoveOutInspection,
     PersonalDataAccess,
+    SurveyAnswer,
 )
 
 
@@ -166,14 +170,20 @@ class MoveInImportAdmin(admin.ModelAdmin):
     """Who imported which file when, and what came of it: read-only; imports are made on the coordinator's
     import page or with `manage.py import_move_ins`."""
 
-    list_display = ["filename", "uploaded_at", "uploaded_by", "status", "all_or_nothing"]
+    list_display = ["filename", "kind", "uploaded_at", "uploaded_by", "status", "all_or_nothing"]
     list_filter = ["status"]
-    fields = ["filename", "uploaded_at", "uploaded_by", "status", "all_or_nothing", "finished_at", "summary"]
+    fields = ["filename", "kind", "uploaded_at", "uploaded_by", "status", "all_or_nothing", "finished_at", "summary"]
     readonly_fields = fields
 
     @admin.display(description=_("report"))
     def summary(self, obj: MoveInImport) -> str:
         return obj.report.get("summary", "")
+
+    @admin.display(description=_("what the file holds"))
+    def kind(self, obj: MoveInImport) -> str:
+        from tenants.imports import Kind, upload_kind
+
+        return str(Kind(upload_kind(obj)).label)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -200,3 +210,82 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- Outcomes (issue 9) -----------------------------------------------------------------------------------
+# They come from the property system (file import or API, tenants.outcomes); here coordinators correct one
+# by hand and managers read them (visits.roles gives managers the view permission only, which makes the
+# admin read-only for them). Dates before the move-in are refused here as in an import.
+
+
+class OutcomeForm(forms.ModelForm):
+    def clean(self):
+        from tenants.outcomes import OUTCOME_KINDS
+
+        cleaned = super().clean()
+        date_field = next(kind.date_field for kind in OUTCOME_KINDS if kind.model is self._meta.model)
+        move_in, day = cleaned.get("move_in"), cleaned.get(date_field)
+        if move_in and day and day < move_in.move_in_date:
+            self.add_error(
+                date_field,
+                gettext("The date %(date)s is before the move-in on %(move_in)s.")
+                % {"date": day.isoformat(), "move_in": move_in.move_in_date.isoformat()},
+            )
+        if move_in and move_in.household.anonymised_at is not None and not self.instance.pk:
+            self.add_error(
+                "move_in",
+                gettext(
+                    "The household of contract number %(contract)s was anonymised after the retention period; "
+                    "nothing more is recorded about it."
+                )
+                % {"contract": move_in.contract_number},
+            )
+        return cleaned
+
+
+class OutcomeAdmin(admin.ModelAdmin):
+    form = OutcomeForm
+    list_select_related = ["move_in"]
+    autocomplete_fields = ["move_in"]
+    readonly_fields = ["created_at", "updated_at"]
+    search_fields = ["move_in__contract_number"]
+
+    @admin.display(description=_("contract number"), ordering="move_in__contract_number")
+    def contract_number(self, obj) -> str:
+        return obj.move_in.contract_number
+
+
+@admin.register(DisturbanceCase)
+class DisturbanceCaseAdmin(OutcomeAdmin):
+    list_display = ["case_number", "contract_number", "reported_on", "category", "justified"]
+    list_filter = ["category", "justified", "move_in__apartment__building__district"]
+    search_fields = ["case_number", "move_in__contract_number"]
+    date_hierarchy = "reported_on"
+
+
+@admin.register(MoveOutInspection)
+class MoveOutInspectionAdmin(OutcomeAdmin):
+    list_display = ["contract_number", "inspected_on", "damage_cost"]
+    list_filter = ["move_in__apartment__building__district"]
+    date_hierarchy = "inspected_on"
+
+    def save_model(self, request, obj, form, change):
+        from tenants.outcomes import note_moved_out
+
+        super().save_model(request, obj, form, change)
+        note_moved_out(obj)  # as an imported inspection does
+
+
+@admin.register(SurveyAnswer)
+class SurveyAnswerAdmin(OutcomeAdmin):
+    list_display = [
+        "contract_number",
+        "answered_on",
+        "satisfaction",
+        "apartment_score",
+        "shared_areas_score",
+        "safety_score",
+        "service_score",
+    ]
+    list_filter = ["satisfaction", "move_in__apartment__building__district"]
+    date_hierarchy = "answered_on"

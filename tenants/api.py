@@ -12,7 +12,9 @@ The contract (see also the schema at /api/schema/):
   mistakes); this module first makes sure each JSON value has the documented type. Fields the API does
   not know are refused (400), except the move-in's own read-only fields, so that what a GET returned may
   be sent back with PUT.
-- `POST /api/v1/move-ins/import/` imports a CSV or .xlsx file, as the coordinator's upload does.
+- `POST /api/v1/move-ins/import/` imports a CSV or .xlsx file, as the coordinator's upload does: move-ins,
+  or with `kind` their outcomes (disturbance cases, move-out inspections, survey answers), which are also
+  registered one by one through their own endpoints (tenants.outcome_api).
 """
 
 from dataclasses import asdict
@@ -36,7 +38,7 @@ from rest_framework.response import Response
 from hemkunskap.api import ERROR
 from hemkunskap.api_permissions import ImportAccess, MoveInAccess, sees_protected_identity, visible_move_ins
 from tenants import audit
-from tenants.imports import ImportReport, import_file
+from tenants.imports import ImportReport, Kind, import_file
 from tenants.intake import (
     RECORD_FIELDS,
     Fate,
@@ -149,6 +151,11 @@ class ConflictSerializer(serializers.Serializer):
 
 class ImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV (UTF-8 or Windows-1252; ; , or tab) or Excel .xlsx.")
+    kind = serializers.ChoiceField(
+        choices=Kind.choices,
+        default=Kind.MOVE_INS,
+        help_text="What the file holds: move-ins (the default), or outcomes keyed by the move-in's contract number.",
+    )
     dry_run = serializers.BooleanField(default=False, help_text="Check and report; save nothing.")
     all_or_nothing = serializers.BooleanField(default=False, help_text="Save nothing if any row is rejected.")
 
@@ -165,11 +172,14 @@ class RowReportSerializer(serializers.Serializer):
     fate = serializers.ChoiceField(choices=Fate.choices)
     changed = serializers.ListField(child=serializers.CharField(), help_text="Fields changed by an update.")
     reassigning = serializers.BooleanField(help_text="The change moved the visit: it is planned again.")
-    move_in_id = serializers.IntegerField(allow_null=True, help_text="Null when nothing was saved.")
+    move_in_id = serializers.IntegerField(
+        allow_null=True, help_text="The move-in the row is (or is about); null when nothing was saved."
+    )
     errors = RowErrorSerializer(many=True)
 
 
 class ImportReportSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices)
     summary = serializers.CharField()
     counts = serializers.DictField(child=serializers.IntegerField(), help_text="Rows by fate.")
     dry_run = serializers.BooleanField()
@@ -389,10 +399,11 @@ class MoveInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._show(move_in, status.HTTP_200_OK)
 
     @extend_schema(
-        summary="Import a file of move-ins",
+        summary="Import a file of move-ins or outcomes",
         description=(
-            "The property system's CSV or .xlsx export, as the coordinators upload it. Each row is new, "
-            "updated, unchanged or rejected (with the reason). Safe to repeat."
+            "The property system's CSV or .xlsx export, as the coordinators upload it: move-ins, or (kind) "
+            "disturbance cases, move-out inspections or survey answers, each row naming its move-in by "
+            "contract number. Each row is new, updated, unchanged or rejected (with the reason). Safe to repeat."
         ),
         request={"multipart/form-data": ImportRequestSerializer},
         responses={
@@ -429,6 +440,7 @@ class MoveInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 filename=upload.name or "",
                 dry_run=form.validated_data["dry_run"],
                 all_or_nothing=form.validated_data["all_or_nothing"],
+                kind=form.validated_data["kind"],
             )
         except ValidationError as error:
             raise ValidationError({"file": error.messages}) from None
@@ -451,6 +463,7 @@ def _too_large(size: int) -> str:
 
 def _report_data(report: ImportReport) -> dict[str, object]:
     return {
+        "kind": report.kind,
         "summary": report.summary(),
         "counts": report.counts,
         "dry_run": report.dry_run,

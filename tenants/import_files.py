@@ -16,16 +16,20 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import NoReturn
 
 import openpyxl
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+# --- The move-in file ----------------------------------------------------------------------------------
+# Other kinds of file (the outcomes of tenants.outcomes) describe themselves with a FileLayout of their own.
 
 FIELDS = (
     "contract_number",
@@ -87,6 +91,60 @@ HEADING_ALIASES = {
     "wants_interpreter": ("tolk", "tolkbehov", "vill ha tolk", "interpreter"),
 }
 
+
+def _heading_key(heading: str) -> str:
+    # NFKC: a heading from a Mac may spell "å" as "a" + combining ring. Everything that is not a letter
+    # or digit goes, so "Lgh nr.", "lgh-nr" and "LghNr" are one heading.
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", heading).casefold())
+
+
+@dataclass(frozen=True)
+class FileLayout:
+    """What one kind of file holds: its fields in order, the columns it cannot do without, the words a
+    report uses for each field, the headings people write for them, and what to say when a file holds
+    none or too many rows. The reader below works from this table alone."""
+
+    fields: tuple[str, ...]
+    required: tuple[str, ...]
+    labels: Mapping[str, str | Promise]
+    aliases: Mapping[str, tuple[str, ...]]
+    # "The file holds no move-ins."
+    empty_message: str | Promise
+    # With %(count)s and %(limit)s: the file has this many data rows.
+    too_many_message: str | Promise
+    # With %(limit)s: a workbook that goes on past the limit, length unknown.
+    more_than_message: str | Promise
+    by_key: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_key = {
+            _heading_key(heading): name
+            for name in self.fields
+            for heading in (name, name.replace("_", " "), *self.aliases.get(name, ()))
+        }
+        object.__setattr__(self, "by_key", by_key)
+
+    def canonical_field(self, heading: str) -> str | None:
+        """The field that a column heading names ("Lgh nr" -> "apartment_number"), or None."""
+        return self.by_key.get(_heading_key(heading or ""))
+
+
+MOVE_INS = FileLayout(
+    fields=FIELDS,
+    required=REQUIRED_COLUMNS,
+    labels=FIELD_LABELS,
+    aliases=HEADING_ALIASES,
+    empty_message=gettext_lazy("The file holds no move-ins."),
+    too_many_message=gettext_lazy(
+        "The file has %(count)s rows, but at most %(limit)s move-ins can be imported at once. "
+        "Split it into smaller files."
+    ),
+    more_than_message=gettext_lazy(
+        "The file has more than %(limit)s rows, but at most %(limit)s move-ins can be imported at "
+        "once. Split it into smaller files."
+    ),
+)
+
 XLSX_MAGIC = b"PK\x03\x04"
 # Old binary Excel (.xls) and also what Excel writes for a password-protected .xlsx: an OLE2 container.
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -106,26 +164,19 @@ class SourceRow:
     columns: dict[str, str]
 
 
-def _heading_key(heading: str) -> str:
-    # NFKC: a heading from a Mac may spell "å" as "a" + combining ring. Everything that is not a letter
-    # or digit goes, so "Lgh nr.", "lgh-nr" and "LghNr" are one heading.
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", heading).casefold())
-
-
-_FIELD_BY_KEY = {
-    _heading_key(heading): field
-    for field in FIELDS
-    for heading in (field, field.replace("_", " "), *HEADING_ALIASES[field])
-}
-
-
 def canonical_field(heading: str) -> str | None:
     """The field in FIELDS that a column heading names ("Lgh nr" -> "apartment_number"), or None."""
-    return _FIELD_BY_KEY.get(_heading_key(heading or ""))
+    return MOVE_INS.canonical_field(heading)
 
 
 def read_move_in_file(data: bytes, *, filename: str = "") -> list[SourceRow]:
-    """The move-ins in a CSV or .xlsx file, one SourceRow per non-empty data row, in file order.
+    """The move-ins in a CSV or .xlsx file (see read_file)."""
+    return read_file(data, layout=MOVE_INS, filename=filename)
+
+
+def read_file(data: bytes, *, layout: FileLayout, filename: str = "") -> list[SourceRow]:
+    """The rows of a CSV or .xlsx file laid out as `layout` says, one SourceRow per non-empty data row, in
+    file order.
 
     Raises django.core.exceptions.ValidationError (one clear message, code set) when the file as a whole
     cannot be read. The file type is told by its content; the name only sharpens a message.
@@ -137,9 +188,9 @@ def read_move_in_file(data: bytes, *, filename: str = "") -> list[SourceRow]:
             params={"size": filesizeformat(len(data)), "limit": filesizeformat(settings.IMPORT_MAX_BYTES)},
         )
     if not data.strip():
-        raise _no_move_ins()
+        raise _empty(layout)
     if data.startswith(XLSX_MAGIC):
-        return _rows_from_cells(_xlsx_rows(data))
+        return _rows_from_cells(_xlsx_rows(data, layout), layout)
     if data.startswith(OLE2_MAGIC):
         raise ValidationError(
             _(
@@ -148,14 +199,14 @@ def read_move_in_file(data: bytes, *, filename: str = "") -> list[SourceRow]:
             ),
             code="xls",
         )
-    return _rows_from_cells(_csv_rows(_decode(data, filename=filename)))
+    return _rows_from_cells(_csv_rows(_decode(data, filename=filename), layout), layout)
 
 
 # --- Errors that more than one path raises ------------------------------------------------------------------
 
 
-def _no_move_ins() -> ValidationError:
-    return ValidationError(_("The file holds no move-ins."), code="empty")
+def _empty(layout: FileLayout) -> ValidationError:
+    return ValidationError(str(layout.empty_message), code="empty")
 
 
 def _not_a_spreadsheet() -> ValidationError:
@@ -175,7 +226,7 @@ def _damaged_workbook() -> ValidationError:
 # --- Excel ------------------------------------------------------------------------------------------------
 
 
-def _xlsx_rows(data: bytes) -> list[list[object]]:
+def _xlsx_rows(data: bytes, layout: FileLayout) -> list[list[object]]:
     """The cells of the first worksheet, row by row from row 1 (rows missing in the sheet come as [])."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -189,7 +240,7 @@ def _xlsx_rows(data: bytes) -> list[list[object]]:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             if not workbook.worksheets:
-                raise _no_move_ins()
+                raise _empty(layout)
             sheet = workbook.worksheets[0]
             last_row = sheet.max_row
             # The <dimension> a workbook declares is sometimes wrong (exporters that are not Excel write
@@ -199,7 +250,7 @@ def _xlsx_rows(data: bytes) -> list[list[object]]:
             # looking for one: a few seconds for a 5 MB workbook.)
             sheet.reset_dimensions()
             cells = ([_xlsx_value(value) for value in row] for row in sheet.iter_rows(values_only=True))
-            return _collect(cells, count_all=False, last_row=last_row)
+            return _collect(cells, layout, count_all=False, last_row=last_row)
         finally:
             workbook.close()
     except ValidationError:
@@ -256,7 +307,7 @@ def _unknown_encoding() -> ValidationError:
     )
 
 
-def _csv_rows(text: str) -> list[list[object]]:
+def _csv_rows(text: str, layout: FileLayout) -> list[list[object]]:
     header_line = _first_line(text)
     if header_line.lstrip().lower().startswith(MARKUP_STARTS):
         # Many systems' "export to Excel" is really a web page or an Excel 2003 XML file named .xls.
@@ -269,7 +320,7 @@ def _csv_rows(text: str) -> list[list[object]]:
         )
     if any(unicodedata.category(char) == "Cc" and char != "\t" for char in header_line):
         raise _not_a_spreadsheet()
-    return _collect(_csv_records(text, separator=_separator(header_line)), count_all=True)
+    return _collect(_csv_records(text, separator=_separator(header_line)), layout, count_all=True)
 
 
 def _csv_records(text: str, *, separator: str) -> Iterator[list[object]]:
@@ -317,7 +368,9 @@ def _separator(header_line: str) -> str:
 # --- Both -------------------------------------------------------------------------------------------------
 
 
-def _collect(rows: Iterable[list[object]], *, count_all: bool, last_row: int | None = None) -> list[list[object]]:
+def _collect(
+    rows: Iterable[list[object]], layout: FileLayout, *, count_all: bool, last_row: int | None = None
+) -> list[list[object]]:
     """The rows, as far as the row limit. A longer file is rejected saying how long it is: counted to the
     end when that is cheap (CSV), else the last row the workbook declares, else "more than the limit".
     openpyxl reads a few thousand rows a second, and a 5 MB workbook can hold a hundred thousand."""
@@ -337,29 +390,17 @@ def _collect(rows: Iterable[list[object]], *, count_all: bool, last_row: int | N
         if move_ins <= max_rows:
             collected.append(cells)
         elif last_row is not None and last_row - header_number > max_rows:
-            _raise_too_many_rows(last_row - header_number)
+            _raise_too_many_rows(last_row - header_number, layout)
         elif not count_all:
-            raise ValidationError(
-                _(
-                    "The file has more than %(limit)s rows, but at most %(limit)s move-ins can be imported at "
-                    "once. Split it into smaller files."
-                ),
-                code="too_many_rows",
-                params={"limit": max_rows},
-            )
+            raise ValidationError(str(layout.more_than_message), code="too_many_rows", params={"limit": max_rows})
     if move_ins > max_rows:
-        _raise_too_many_rows(move_ins)
+        _raise_too_many_rows(move_ins, layout)
     return collected
 
 
-def _raise_too_many_rows(count: int) -> NoReturn:
+def _raise_too_many_rows(count: int, layout: FileLayout) -> NoReturn:
     raise ValidationError(
-        _(
-            "The file has %(count)s rows, but at most %(limit)s move-ins can be imported at once. "
-            "Split it into smaller files."
-        ),
-        code="too_many_rows",
-        params={"count": count, "limit": settings.IMPORT_MAX_ROWS},
+        str(layout.too_many_message), code="too_many_rows", params={"count": count, "limit": settings.IMPORT_MAX_ROWS}
     )
 
 
@@ -367,20 +408,20 @@ def _is_filled(cells: Iterable[object]) -> bool:
     return any(cell != "" for cell in cells)
 
 
-def _rows_from_cells(rows: Sequence[Sequence[object]]) -> list[SourceRow]:
+def _rows_from_cells(rows: Sequence[Sequence[object]], layout: FileLayout) -> list[SourceRow]:
     """SourceRows from a sheet's rows, row 1 first: the first non-empty row is the header."""
     filled = [(number, cells) for number, cells in enumerate(rows, start=1) if _is_filled(cells)]
     if not filled:
-        raise _no_move_ins()
+        raise _empty(layout)
     (_header_number, headings), *data = filled
-    column_fields = _map_header(headings)
+    column_fields = _map_header(headings, layout)
     if not data:
-        raise _no_move_ins()
-    columns = {field: str(headings[index]) for field, index in column_fields.items()}
+        raise _empty(layout)
+    columns = {name: str(headings[index]) for name, index in column_fields.items()}
     return [
         SourceRow(
             number=number,
-            values={field: _cell(cells, column_fields.get(field)) for field in FIELDS},
+            values={name: _cell(cells, column_fields.get(name)) for name in layout.fields},
             columns=dict(columns),
         )
         for number, cells in data
@@ -392,25 +433,25 @@ def _cell(cells: Sequence[object], index: int | None) -> object:
     return cells[index] if index is not None and index < len(cells) else ""
 
 
-def _map_header(headings: Sequence[object]) -> dict[str, int]:
+def _map_header(headings: Sequence[object], layout: FileLayout) -> dict[str, int]:
     """Field -> the index of its column. Headings that name no field are ignored."""
     column_fields: dict[str, int] = {}
     for index, heading in enumerate(headings):
-        field = canonical_field(str(heading))
-        if field is None:
+        name = layout.canonical_field(str(heading))
+        if name is None:
             continue
-        if field in column_fields:
+        if name in column_fields:
             raise ValidationError(
                 _("The columns “%(first)s” and “%(second)s” mean the same thing. Remove one of them."),
                 code="duplicate_column",
-                params={"first": headings[column_fields[field]], "second": heading},
+                params={"first": headings[column_fields[name]], "second": heading},
             )
-        column_fields[field] = index
-    missing = [field for field in REQUIRED_COLUMNS if field not in column_fields]
+        column_fields[name] = index
+    missing = [name for name in layout.required if name not in column_fields]
     if missing:
         raise ValidationError(
             _("The first row of the file must hold the column headings. These columns are missing: %(columns)s."),
             code="missing_columns",
-            params={"columns": ", ".join(str(FIELD_LABELS[field]) for field in missing)},
+            params={"columns": ", ".join(str(layout.labels[name]) for name in missing)},
         )
     return column_fields

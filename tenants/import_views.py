@@ -1,4 +1,5 @@
-"""The coordinator's file import: upload, a preview of every row's fate, then confirm or discard."""
+"""The coordinator's file import: upload (move-ins, or their outcomes), a preview of every row's fate, then
+confirm or discard."""
 
 from django import forms
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from tenants.imports import confirm_upload, discard_upload, preview_upload
+from tenants.imports import Kind, confirm_upload, discard_upload, preview_upload, upload_kind
 from tenants.models import MoveInImport
 from visits.coordination_forms import StyledForm
 from visits.coordination_views import coordinator_required
@@ -22,16 +23,27 @@ LISTED_ROWS = 200
 
 
 class UploadForm(StyledForm):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What the file holds"),
+        choices=Kind.choices,
+        initial=Kind.MOVE_INS,
+        widget=forms.RadioSelect,
+        required=False,  # left out (as before outcomes were imported): move-ins
+    )
     file = forms.FileField(
         label=gettext_lazy("file"),
         help_text=gettext_lazy(
-            "CSV (semicolon or comma separated, UTF-8 or as Excel saves it) or Excel (.xlsx), one move-in per row."
+            "CSV (semicolon or comma separated, UTF-8 or as Excel saves it) or Excel (.xlsx), one move-in "
+            "or outcome per row."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
     )
     all_or_nothing = forms.BooleanField(
         label=gettext_lazy("All or nothing: save nothing if any row is rejected"), required=False
     )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or Kind.MOVE_INS
 
     def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
@@ -56,12 +68,15 @@ def upload(request: HttpRequest) -> HttpResponse:
                 filename=file.name,
                 all_or_nothing=form.cleaned_data["all_or_nothing"],
                 by=request.user,
+                kind=form.cleaned_data["kind"],
             )
         except ValidationError as error:
             form.add_error("file", error)
         else:
             return redirect("coordination:import_detail", upload.id)
-    recent = MoveInImport.objects.defer("content").select_related("uploaded_by")[:10]
+    recent = list(MoveInImport.objects.defer("content").select_related("uploaded_by")[:10])
+    for item in recent:
+        item.kind_label = Kind(upload_kind(item)).label  # type: ignore[attr-defined]
     return render(request, "coordination/import_upload.html", {"form": form, "recent": recent})
 
 
@@ -86,8 +101,12 @@ def detail(request: HttpRequest, import_id: int) -> HttpResponse:
     by_fate = {
         fate: [row for row in rows if row["fate"] == fate] for fate in ("rejected", "updated", "new", "unchanged")
     }
+    kind = upload_kind(upload)
     context = {
         "upload": upload,
+        "kind": kind,
+        "kind_label": Kind(kind).label,
+        "holds_move_ins": kind == Kind.MOVE_INS,
         "report": report,
         "rejected": by_fate["rejected"],
         "updated": by_fate["updated"],

@@ -8,8 +8,9 @@ thousands of rows costs two queries for languages and districts, not two per row
 
 import datetime
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -36,6 +37,7 @@ NO = {"nej", "n", "no", "false", "falskt", "0", ""}
 
 MAX_LENGTHS = {
     "contract_number": 50,
+    "case_number": 50,
     "street_address": 200,
     "district": 100,
     "apartment_number": 20,
@@ -90,21 +92,33 @@ class Lookups:
 
 def clean_record(values: Mapping[str, object], lookups: Lookups) -> MoveInRecord:
     """The record, or ValidationError with a message per field ({field: [message, ...]})."""
+    return MoveInRecord(**clean_fields(values, CLEANERS, lookups))
+
+
+# A cleaner takes the raw value (a file's cell or a JSON value) and what was looked up for the whole file.
+Cleaner = Callable[[object, Any], object]
+
+
+def clean_fields(values: Mapping[str, object], cleaners: Mapping[str, Cleaner], lookups: object) -> dict[str, object]:
+    """Every field cleaned, or ValidationError with a message per field ({field: [message, ...]}): a row
+    is told all that is wrong with it at once. Shared by every kind of record (tenants.outcomes too)."""
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, object] = {}
-    for name, clean in CLEANERS.items():
+    for name, clean in cleaners.items():
         try:
             cleaned[name] = clean(values.get(name), lookups)
         except ValidationError as error:
             errors[name] = error.messages
     if errors:
         raise ValidationError(errors)
-    return MoveInRecord(**cleaned)
+    return cleaned
 
 
-def _text(name: str, *, required: bool):
-    def clean(value: object, _lookups: Lookups) -> str:
-        text = _as_text(value)
+def text_cleaner(name: str, *, required: bool) -> Cleaner:
+    """Text on one line, at most MAX_LENGTHS[name] characters."""
+
+    def clean(value: object, _lookups: object) -> str:
+        text = as_text(value)
         if required and not text:
             raise ValidationError(_("This field is required."), code="required")
         limit = MAX_LENGTHS.get(name)
@@ -120,7 +134,7 @@ def _text(name: str, *, required: bool):
     return clean
 
 
-def _as_text(value: object) -> str:
+def as_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -135,7 +149,7 @@ def clean_move_in_date(value: object, _lookups: Lookups | None = None) -> dateti
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    text = _as_text(value).lower()
+    text = as_text(value).lower()
     if not text:
         raise ValidationError(_("This field is required."), code="required")
     try:
@@ -149,26 +163,26 @@ def clean_move_in_date(value: object, _lookups: Lookups | None = None) -> dateti
     else:
         raise ValidationError(
             _("“%(value)s” is not a date. Write it as 2026-12-01 (or 1/12/2026, 1 december 2026).")
-            % {"value": _as_text(value)},
+            % {"value": as_text(value)},
             code="invalid_date",
         )
     try:
         return datetime.date(year, month, day)
     except ValueError:
         raise ValidationError(
-            _("“%(value)s” is not a date in the calendar.") % {"value": _as_text(value)}, code="invalid_date"
+            _("“%(value)s” is not a date in the calendar.") % {"value": as_text(value)}, code="invalid_date"
         ) from None
 
 
 def _postal_code(value: object, _lookups: Lookups) -> str:
-    text = _as_text(value)
+    text = as_text(value)
     if not text:
         raise ValidationError(_("This field is required."), code="required")
     return normalise_postal_code(text)
 
 
 def _district(value: object, lookups: Lookups) -> str:
-    text = _text("district", required=False)(value, lookups)
+    text = text_cleaner("district", required=False)(value, lookups)
     if text and text.casefold() not in lookups.districts:
         raise ValidationError(
             _("Unknown district “%(name)s”. Known districts: %(known)s. A new district is added in the admin.")
@@ -179,14 +193,14 @@ def _district(value: object, lookups: Lookups) -> str:
 
 
 def _phone(value: object, _lookups: Lookups) -> str:
-    text = _as_text(value)
+    text = as_text(value)
     if isinstance(value, int | float) and not text.startswith("0"):
         text = "0" + text  # 0701234567 typed into a spreadsheet cell loses its leading zero
     return normalise_phone(text)
 
 
 def _email(value: object, _lookups: Lookups) -> str:
-    text = _text("email", required=False)(value, _lookups)
+    text = text_cleaner("email", required=False)(value, _lookups)
     if text:
         try:
             validate_email(text)
@@ -198,7 +212,7 @@ def _email(value: object, _lookups: Lookups) -> str:
 
 
 def _household_size(value: object, _lookups: Lookups) -> int:
-    text = _as_text(value)
+    text = as_text(value)
     if not text:
         return 1
     try:
@@ -221,7 +235,7 @@ def _languages(value: object, lookups: Lookups) -> tuple[str, ...]:
             raise ValidationError(_("Give the languages as a list of ISO 639 codes."), code="invalid_languages")
         entries = [entry for entry in value if entry.strip()]
     else:
-        entries = split_languages(_as_text(value))
+        entries = split_languages(as_text(value))
     if not entries:
         raise ValidationError(_("Give at least one language the household wants to be served in."), code="required")
     resolved = lookups.languages.resolve(entries)
@@ -239,22 +253,22 @@ def clean_yes_no(value: object, _lookups: Lookups | None = None) -> bool:
         return value
     if value is None:
         return False
-    text = _as_text(value).casefold()
+    text = as_text(value).casefold()
     if text in YES:
         return True
     if text in NO:
         return False
-    raise ValidationError(_("“%(value)s” is neither yes nor no.") % {"value": _as_text(value)}, code="invalid_bool")
+    raise ValidationError(_("“%(value)s” is neither yes nor no.") % {"value": as_text(value)}, code="invalid_bool")
 
 
 CLEANERS = {
-    "contract_number": _text("contract_number", required=True),
+    "contract_number": text_cleaner("contract_number", required=True),
     "move_in_date": clean_move_in_date,
-    "street_address": _text("street_address", required=True),
+    "street_address": text_cleaner("street_address", required=True),
     "postal_code": _postal_code,
     "district": _district,
-    "apartment_number": _text("apartment_number", required=True),
-    "contact_name": _text("contact_name", required=True),
+    "apartment_number": text_cleaner("apartment_number", required=True),
+    "contact_name": text_cleaner("contact_name", required=True),
     "phone": _phone,
     "email": _email,
     "household_size": _household_size,
