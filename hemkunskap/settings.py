@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tenants",
     "visits",
     "messaging",
+    "portalen",
 ]
 
 MIDDLEWARE = [
@@ -119,11 +120,11 @@ TEMPLATES = [
 DATABASE_URL = env_url("DATABASE_URL", schemes=("postgres", "postgresql", "sqlite"))
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
-else:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # No JIT compilation: the app's queries are short, and compiling cost the ten-year dashboard more
         # than it saved (docs/performance.md).
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -201,10 +202,10 @@ CELERY_BEAT_SCHEDULE = {
     "plan-daily-messages": {"task": "messaging.plan_daily", "schedule": 900.0},
     # Personal data past the retention period (RETENTION_MONTHS) is anonymised once a day, at night.
     "anonymise-expired-households": {"task": "tenants.anonymise_expired", "schedule": crontab(hour=3, minute=15)},
-}
     # The dashboard's rollups (visits.dashboard_rollups): changed days every five minutes, everything nightly.
     "refresh-dashboard-rollups": {"task": "visits.refresh_dashboard_rollups", "schedule": 300.0},
     "rebuild-dashboard-rollups": {"task": "visits.rebuild_dashboard_rollups", "schedule": crontab(hour=3, minute=45)},
+}
 
 # --- Internationalisation --------------------------------------------------------------------------
 LANGUAGE_CODE = "sv"

@@ -35,6 +35,7 @@ urlpatterns = [
     path("dashboard/", include("visits.dashboard_urls")),
     path("exports/", include("visits.export_urls")),
     path("messaging/", include("messaging.urls")),
+    path("portalen/", include("portalen.urls")),
     # The household's own page: short, for links in SMS. No login; the signed token is the key.
     path("h/<str:token>/", household_page.page, name="household_page"),
     path("admin/", admin.site.urls),

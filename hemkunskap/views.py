@@ -6,18 +6,21 @@ from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from visits.models import Visitor
-from visits.roles import MANAGER, is_coordinator, remember_language
+from visits.roles import MANAGER, PORTALEN, is_coordinator, remember_language
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role's start page: coordinators their queue, visitors today's visits, managers the dashboard."""
+    """Each role's start page: coordinators their queue, visitors today's visits, managers the dashboard,
+    Portalen's partner staff their referrals."""
     if is_coordinator(request.user):
         return redirect("coordination:queue")
     if Visitor.objects.filter(user=request.user).exists():
         return redirect("visits:today")
     if request.user.groups.filter(name=MANAGER).exists():
         return redirect("dashboard:index")
+    if request.user.groups.filter(name=PORTALEN).exists():
+        return redirect("portalen:list")
     return render(request, "home.html")
 
 

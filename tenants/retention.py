@@ -17,7 +17,9 @@ district, building and apartment, the contract number (the property system's key
 import recognises the move-in instead of registering it anew), the household's size, languages and wish for
 an interpreter, whether it had protected identity (so its address stays hidden in exports), every visit
 with its times, status, visitor, language and interpreter, the outcome, length and topics of its log, the
-follow-ups' kinds and states, and the messages' kinds, channels, states and times.
+follow-ups' kinds and states, and the messages' kinds, channels, states and times; and the outcomes
+(disturbance cases, the move-out inspection, survey answers: tenants.outcomes), which hold dates, categories,
+amounts and scores but no names or words, for the impact statistics. Nothing here touches them.
 
 Not tied to one household, and simply older than the retention period: the log of who opened personal
 data (deleted), uploaded move-in files with their reports (deleted), and the texts of staff e-mails that
@@ -36,6 +38,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from messaging.models import Alert, Kind, Message
+from portalen.retention import anonymise_referrals
 from tenants.models import Household, MoveIn, MoveInImport, PersonalDataAccess
 from visits.models import ChangeRequest, FollowUp, Visit, VisitLog
 from visits.scheduling import STOCKHOLM
@@ -144,6 +147,8 @@ def _anonymise(candidate_ids: list[int], *, cutoff: datetime.datetime, now: date
     alerts = Alert.objects.filter(move_in__household_id__in=ids)
     Message.objects.filter(id__in=alerts.exclude(digest=None).values("digest_id")).update(body="")
     alerts.update(text="")
+    # The names of people referred to Portalen; their statuses stay, so the funnel does not change.
+    anonymise_referrals(ids, now=now)
 
     # The history kept a copy of every earlier value (empty on SQLite).
     HouseholdEvent = apps.get_model("tenants", "HouseholdEvent")

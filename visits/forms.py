@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from languages.models import Language
+from portalen.models import Programme
 from visits.models import NOTES_HINT, WEEKDAY_CHOICES, FollowUp, Topic, Visit, VisitLog, Visitor
 
 
@@ -114,6 +115,18 @@ class VisitLogForm(forms.Form):
         widget=forms.CheckboxInput(attrs={"class": "btn-check"}),
     )
     portalen_note = forms.CharField(label=_("Note for Portalen"), max_length=300, required=False)
+    # The referral itself (portalen.services.refer), made with the log when both are given; left out, a
+    # coordinator completes it later from the follow-up.
+    portalen_person_name = forms.CharField(
+        label=_("Name of the person referred"),
+        max_length=200,
+        required=False,
+        help_text=_("May be another member of the household than its contact."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    portalen_programme = forms.ChoiceField(
+        label=_("Referred to"), choices=[("", "–"), *Programme.choices], required=False
+    )
 
     def __init__(self, *args: Any, visit: Visit, topics: list[Topic], languages: list[Language], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -143,7 +156,13 @@ class VisitLogForm(forms.Form):
             if data[f"topic_{topic.id}"] or understood:
                 topics[topic.id] = understood
         follow_ups = [
-            {"kind": kind, "note": data[f"{kind}_note"], "consent_given": data["portalen_consent"]}
+            {
+                "kind": kind,
+                "note": data[f"{kind}_note"],
+                "consent_given": data["portalen_consent"],
+                "person_name": data["portalen_person_name"],
+                "programme": data["portalen_programme"],
+            }
             if kind == FollowUp.Kind.PORTALEN
             else {"kind": kind, "note": data[f"{kind}_note"]}
             for kind in self.FOLLOW_UP_KINDS

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from languages.models import Language
+from portalen import services as portalen_services
 from visits import services
 from visits.models import FollowUp, Topic, TopicCovered, Visit, VisitLog
 from visits.scheduling import STOCKHOLM
@@ -48,7 +49,9 @@ def log_visit(
     now: datetime.datetime | None = None,
 ) -> VisitLog:
     """Log `visit` once. `topics` maps the id of each topic covered to whether it was understood;
-    `follow_ups` holds dicts with "kind", optionally "note" and, for Portalen, "consent_given".
+    `follow_ups` holds dicts with "kind", optionally "note" and, for Portalen, "consent_given" and
+    optionally "person_name" and "programme": with them the referral is made in the same transaction
+    (portalen.services.refer); without them a coordinator completes it later from the follow-up.
 
     All or nothing: a ValidationError keyed by these arguments' names ("portalen_consent" for a Portalen
     referral without consent) and nothing saved when a rule is broken – topics only for a visit that
@@ -119,6 +122,14 @@ def log_visit(
         )
         for item in follow_ups
     )
+    for item in follow_ups:
+        if item["kind"] == FollowUp.Kind.PORTALEN and _wants_referral(item):
+            portalen_services.refer(
+                follow_up=FollowUp.objects.get(log=log, kind=FollowUp.Kind.PORTALEN),
+                person_name=item.get("person_name") or "",
+                programme=item.get("programme") or "",
+                by=by,
+            )
     visit = services.record_outcome(
         visit_id=visit.id, status=VISIT_STATUS[outcome], by=by, reason=_cancel_reason(outcome, cancel_reason)
     )
@@ -143,7 +154,17 @@ def _follow_up_errors(follow_ups: list[dict[str, Any]]) -> dict[str, str]:
             errors[f"{item['kind']}_note"] = _("Write at most 300 characters.")
         if item["kind"] == FollowUp.Kind.PORTALEN and item.get("consent_given") is not True:
             errors["portalen_consent"] = _("Refer someone to Portalen only when they have said yes to it.")
+        if item["kind"] == FollowUp.Kind.PORTALEN and _wants_referral(item):
+            referral_errors = portalen_services.referral_errors(
+                person_name=item.get("person_name") or "", programme=item.get("programme") or ""
+            )
+            errors.update({f"portalen_{name}": message for name, message in referral_errors.items()})
     return errors
+
+
+def _wants_referral(item: dict[str, Any]) -> bool:
+    """A Portalen follow-up with the person's name or programme given: the referral is made with the log."""
+    return bool((item.get("person_name") or "").strip() or item.get("programme"))
 
 
 def _cancel_reason(outcome: str, reason: str) -> str:
