@@ -187,10 +187,24 @@ MATRIX: dict[str, Route | TokenRoute] = {
     # --- The dashboard and the exports ---------------------------------------------------------------
     "dashboard:index": READER_PAGE,
     "dashboard:export": READER_PAGE,
+    # The impact dashboard and its exports: aggregates only, small groups suppressed (visits.impact).
+    "dashboard:impact": READER_PAGE,
+    "dashboard:impact_export": READER_PAGE,
     # Who opened which household's personal data (tenants/privacy_views.py).
     "dashboard:data_access": READER_PAGE,
     "exports:move_ins": READER_PAGE,
     "exports:visits": READER_PAGE,
+    # --- Portalen referrals (portalen/views.py) --------------------------------------------------------
+    # The referral list, a status and the status import: coordinators and Portalen's partner staff (a role
+    # of its own, not walked here: portalen/tests/test_partner_access.py). Managers read only the funnel.
+    "portalen:list": COORDINATOR_PAGE,
+    "portalen:status": COORDINATOR_FORM,
+    "portalen:import": COORDINATOR_FORM,
+    # Completing a referral from a visit's follow-up names the household: coordinators only.
+    "portalen:refer": COORDINATOR_FORM,
+    # The funnel is aggregate only: managers, coordinators and partner staff.
+    "portalen:funnel": READER_PAGE,
+    "portalen:funnel_export": READER_PAGE,
     # --- Messaging -----------------------------------------------------------------------------------
     # The SMS gateway's delivery reports: POST only; the secret in the path is the key (an empty report
     # is a 400: the gateway is told what it left out).
@@ -221,6 +235,23 @@ MATRIX: dict[str, Route | TokenRoute] = {
             "POST": (UNAUTHORIZED, FORBIDDEN, FORBIDDEN, ALLOW, FORBIDDEN),
         }
     ),
+    # Outcomes (tenants/outcome_api.py): coordinators register, managers read, visitors see none (their
+    # list is refused; one outcome is a 404 as for every move-in they do not visit). The walk's world holds
+    # no outcomes, so the id it asks for names none: 404 for coordinators and managers too (reading an
+    # existing one: tenants/tests/test_outcome_api.py).
+    **{
+        f"api:{name}-list": Route(
+            {
+                "GET": (UNAUTHORIZED, FORBIDDEN, FORBIDDEN, ALLOW, ALLOW),
+                "POST": (UNAUTHORIZED, FORBIDDEN, FORBIDDEN, ALLOW, FORBIDDEN),
+            }
+        )
+        for name in ("disturbance-case", "move-out-inspection", "survey-answer")
+    },
+    **{
+        f"api:{name}-detail": Route({"GET": (UNAUTHORIZED, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)})
+        for name in ("disturbance-case", "move-out-inspection", "survey-answer")
+    },
     # Read only for everyone: visits are changed in the web app, where their rules live.
     "api:visit-list": Route({"GET": signed_in(UNAUTHORIZED, ALLOW), "POST": signed_in(UNAUTHORIZED, METHOD)}),
     "api:visit-detail": Route(

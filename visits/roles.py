@@ -9,9 +9,24 @@ from django.http import HttpRequest
 VISITOR = "visitor"
 COORDINATOR = "coordinator"
 MANAGER = "manager"
+# Partner staff of Portalen (ABF, Migrationsverket, the municipality): the referral list and its statuses,
+# and the aggregate funnel; nothing else about households (portalen.views).
+PORTALEN = "portalen"
 
 _OPERATIONAL_MODELS = {
-    "tenants": ["district", "building", "apartment", "household", "householdlanguage", "movein", "moveinimport"],
+    "tenants": [
+        "district",
+        "building",
+        "apartment",
+        "household",
+        "householdlanguage",
+        "movein",
+        "moveinimport",
+        # Outcomes (issue 9): coordinators correct them, managers read them.
+        "disturbancecase",
+        "moveoutinspection",
+        "surveyanswer",
+    ],
     "visits": [
         "visitor",
         "visitorlanguage",
@@ -25,6 +40,7 @@ _OPERATIONAL_MODELS = {
         "followup",
     ],
     "messaging": ["messagetemplate", "message", "alert"],
+    "portalen": ["referral", "referralstatusupdate"],
 }
 
 
@@ -47,6 +63,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("visits", "delete_absence"),
         ("tenants", "delete_householdlanguage"),
         ("visits", "delete_visitorlanguage"),
+        # An outcome imported under the wrong contract would count against the wrong household.
+        *_codenames(["delete"], {"tenants": ["disturbancecase", "moveoutinspection", "surveyanswer"]}),
         # Who opened personal data: read only, for everyone who may read it (written by the app alone).
         ("tenants", "view_personaldataaccess"),
     ],
@@ -54,6 +72,11 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("languages", "view_language"),
         *_codenames(["view"], _OPERATIONAL_MODELS),
         ("tenants", "view_personaldataaccess"),
+    ],
+    PORTALEN: [
+        ("portalen", "view_referral"),
+        ("portalen", "change_referral"),
+        ("portalen", "view_referralstatusupdate"),
     ],
 }
 

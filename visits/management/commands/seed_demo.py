@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from messaging.seed_texts import approve_demo_texts
+from portalen.demo import seed_referrals as seed_portalen_referrals
 from tenants.models import MoveIn
-from visits import demo
+from visits import demo, demo_outcomes
 
 
 class Command(BaseCommand):
@@ -65,6 +66,9 @@ class Command(BaseCommand):
             )
             # The demo team stands in for the staff who check each language's message texts.
             approved_texts = approve_demo_texts()
+            # Made-up disturbance cases, move-out inspections and survey answers for the impact dashboard.
+            self.stdout.write(str(demo_outcomes.seed(rng=random.Random(options["seed"] + 10))))
+            self.stdout.write(seed_portalen_referrals(rng=random.Random(options["seed"] + 9), now=timezone.now()))
         self._report(summary, options["password"], time.monotonic() - started)
         self.stdout.write(f"  message texts approved by the demo visitors who speak them: {approved_texts}")
 
