@@ -10,10 +10,25 @@ docs/performance.md): no subquery per language or per visitor over the whole his
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, DurationField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Aggregate,
+    Count,
+    DateField,
+    DurationField,
+    F,
+    Field,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -132,9 +147,9 @@ def dashboard(
     else:
         source = _RawSource(first_day=first_day, last_day=last_day, district_id=district_id, today=today)
 
-    counts = source.move_in_counts()  # query 1
-    months = _months(counts, first_day=first_day, last_day=last_day)
-    histogram = _day_histogram(counts)
+    figures = list(source.move_in_figures())  # query 1
+    months = _months(figures, first_day=first_day, last_day=last_day)
+    histogram = _day_histogram(figures)
     by_language = _language_rows(source.visits_by_language())  # query 2
     start, end = settings.VISIT_WINDOW_START_DAYS, settings.VISIT_WINDOW_END_DAYS
     return Dashboard(
@@ -205,15 +220,13 @@ class _RawSource:
             return visits
         return visits.filter(move_in__apartment__building__district_id=self.district_id)
 
-    def move_in_counts(self) -> list[dict]:
-        """Move-ins counted by (month, window closed, days to the first completed visit): a few rows per
-        month, from which both the trend and the day histogram are added up."""
-        return list(
-            with_days_to_visit(self.move_ins())
-            .annotate(month=TruncMonth("move_in_date"), window_closed=_window_closed(self.today))
-            .values("month", "window_closed", "days_to_visit")
-            .annotate(n=Count("id"))
-            .order_by()
+    def move_in_figures(self) -> QuerySet:
+        return _move_in_figures(
+            with_days_to_visit(self.move_ins()),
+            weight=lambda **filter_: Count("id", **filter_),
+            days=lambda n: datetime.timedelta(days=n),
+            days_field=DurationField(),
+            today=self.today,
         )
 
     def visits_by_language(self) -> QuerySet:
@@ -287,13 +300,13 @@ class _RollupSource:
     def visit_days(self, kind: str) -> QuerySet[DashboardVisitDay]:
         return DashboardVisitDay.objects.filter(self.rows("day"), kind=kind)
 
-    def move_in_counts(self) -> list[dict]:
-        return list(
-            DashboardMoveInDay.objects.filter(self.rows("move_in_date", decided_only=True))
-            .annotate(month=TruncMonth("move_in_date"), window_closed=_window_closed(self.today))
-            .values("month", "window_closed", "days_to_visit")
-            .annotate(n=Sum("move_ins"))
-            .order_by()
+    def move_in_figures(self) -> QuerySet:
+        return _move_in_figures(
+            DashboardMoveInDay.objects.filter(self.rows("move_in_date", decided_only=True)),
+            weight=lambda **filter_: Coalesce(Sum("move_ins", **filter_), 0),
+            days=lambda n: n,
+            days_field=IntegerField(),
+            today=self.today,
         )
 
     def visits_by_language(self) -> QuerySet:
@@ -337,44 +350,72 @@ def _closed_before(today: datetime.date) -> datetime.date:
     return today - datetime.timedelta(days=settings.VISIT_WINDOW_END_DAYS)
 
 
+def _move_in_figures(
+    rows: QuerySet,
+    *,
+    weight: Callable[..., Aggregate | Coalesce],
+    days: Callable[[int], object],
+    days_field: Field,
+    today: datetime.date,
+) -> QuerySet:
+    """One query, two groupings put together with UNION ALL: per month the move-ins, those decided (window
+    closed, or visited within it) and those visited within the window (day count NULL); and per day count
+    the move-ins first visited that many days after moving in (month NULL), the histogram the median and
+    the early and late visits come from. `rows` are move-ins or rollup rows with days_to_visit, counted by
+    `weight`; `days` turns a number of days into what days_to_visit holds."""
+    in_window = Q(
+        days_to_visit__gte=days(settings.VISIT_WINDOW_START_DAYS),
+        days_to_visit__lte=days(settings.VISIT_WINDOW_END_DAYS),
+    )
+    columns = ("month", "days", "n", "decided", "in_window")
+    no_days = Cast(Value(None), output_field=days_field)
+    no_month = Cast(Value(None), output_field=DateField())
+    zero = Value(0, output_field=IntegerField())
+    by_month = (
+        rows.annotate(month=TruncMonth("move_in_date"))
+        .values("month")
+        .annotate(
+            days=no_days,
+            n=weight(),
+            decided=weight(filter=_window_closed(today) | in_window),
+            in_window=weight(filter=in_window),
+        )
+        .values_list(*columns)
+        .order_by()
+    )
+    by_days = (
+        rows.filter(days_to_visit__isnull=False)
+        .annotate(days=F("days_to_visit"))
+        .values("days")
+        .annotate(month=no_month, n=weight(), decided=zero, in_window=zero)
+        .values_list(*columns)
+        .order_by()
+    )
+    return by_month.union(by_days, all=True)
+
+
 def _window_closed(today: datetime.date) -> Q:
     """Whether a move-in's visit window has closed by today (its outcome is decided)."""
     return Q(move_in_date__lt=_closed_before(today))
 
 
-def _days(row: dict) -> int | None:
+def _days(days: int | datetime.timedelta) -> int:
     """Days to the visit: a timedelta from the raw rows, a whole number from the rollup."""
-    days = row["days_to_visit"]
-    return days if days is None or isinstance(days, int) else days.days
+    return days if isinstance(days, int) else days.days
 
 
-def _months(counts: list[dict], *, first_day: datetime.date, last_day: datetime.date) -> list[MonthRow]:
-    start, end = settings.VISIT_WINDOW_START_DAYS, settings.VISIT_WINDOW_END_DAYS
-    found: dict[datetime.date, dict[str, int]] = {}
-    for row in counts:
-        month = found.setdefault(row["month"], {"n": 0, "decided": 0, "in_window": 0})
-        days = _days(row)
-        in_window = days is not None and start <= days <= end
-        month["n"] += row["n"]
-        month["decided"] += row["n"] if row["window_closed"] or in_window else 0
-        month["in_window"] += row["n"] if in_window else 0
+def _months(figures: list[tuple], *, first_day: datetime.date, last_day: datetime.date) -> list[MonthRow]:
+    found = {month: (n, decided, in_window) for month, _days, n, decided, in_window in figures if month is not None}
     months = []
     for month in month_starts(first_day, last_day):
-        row = found.get(month, {"n": 0, "decided": 0, "in_window": 0})
-        months.append(
-            MonthRow(month=month, move_ins=row["n"], decided=row["decided"], visited_in_window=row["in_window"])
-        )
+        n, decided, in_window = found.get(month, (0, 0, 0))
+        months.append(MonthRow(month=month, move_ins=n, decided=decided, visited_in_window=in_window))
     return months
 
 
-def _day_histogram(counts: list[dict]) -> dict[int, int]:
+def _day_histogram(figures: list[tuple]) -> dict[int, int]:
     """{days from move-in to the first completed visit: how many move-ins}: one entry per distinct day count."""
-    histogram: dict[int, int] = {}
-    for row in counts:
-        days = _days(row)
-        if days is not None:
-            histogram[days] = histogram.get(days, 0) + row["n"]
-    return dict(sorted(histogram.items()))
+    return dict(sorted((_days(days), n) for month, days, n, _decided, _in_window in figures if month is None))
 
 
 def _visitors(per_visitor: QuerySet, *, first_day: datetime.date, last_day: datetime.date) -> list[VisitorRow]:
