@@ -10,6 +10,7 @@ docs/performance.md): no subquery per language or per visitor over the whole his
 """
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -281,13 +282,8 @@ class _RollupSource:
         """The rollup rows that add up to the period: the rows of the whole months inside it and the day rows
         of the days before and after those. With decided_only, a month counts as whole only once every
         move-in of it has its window closed (its "decided" figure is then the same for all its days)."""
-        months = [
-            month
-            for month in month_starts(self.first_day, self.last_day)
-            if month >= self.first_day
-            and _month_end(month) <= self.last_day
-            and (not decided_only or _month_end(month) < _closed_before(self.today))
-        ]
+        closed_before = _closed_before(self.today) if decided_only else None
+        months = _whole_months(self.first_day, self.last_day, closed_before)
         if not months:
             return Q(whole_month=False, **{f"{date_field}__range": (self.first_day, self.last_day)})
         first, last = months[0], _month_end(months[-1])
@@ -339,6 +335,20 @@ class _RollupSource:
             .annotate(time=Sum("interpreter_time"))
         )
         return households, interpreter_time
+
+
+@functools.lru_cache(maxsize=64)
+def _whole_months(
+    first_day: datetime.date, last_day: datetime.date, closed_before: datetime.date | None
+) -> list[datetime.date]:
+    """The months wholly inside the period (and, given closed_before, wholly before it)."""
+    return [
+        month
+        for month in month_starts(first_day, last_day)
+        if month >= first_day
+        and _month_end(month) <= last_day
+        and (closed_before is None or _month_end(month) < closed_before)
+    ]
 
 
 def _month_end(month: datetime.date) -> datetime.date:
