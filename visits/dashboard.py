@@ -143,7 +143,8 @@ def dashboard(
     if from_rollups:
         if district_id is not None:
             raise ValueError("The rollups count all districts together.")
-        dashboard_rollups.refresh(wait=False)  # one query when nothing changed
+        # One query when nothing changed; a few days are counted again here, many are left to the worker.
+        dashboard_rollups.refresh(wait=False, most_days=dashboard_rollups.DAYS_IN_A_REQUEST)
         source = _RollupSource(first_day=first_day, last_day=last_day, today=today)
     else:
         source = _RawSource(first_day=first_day, last_day=last_day, district_id=district_id, today=today)

@@ -192,3 +192,15 @@ def test_the_company_wide_page_costs_the_same_queries_with_more_data(
     with django_assert_num_queries(9):
         response = client.get(reverse("dashboard:index"), PERIOD)
     assert response.context["dashboard"].move_ins == 5 + 19
+
+
+def test_a_dashboard_read_leaves_a_big_backlog_of_days_to_the_worker(story, make_move_in):
+    dashboard_rollups.refresh()
+    for day in range(40):  # an import of forty days' move-ins
+        make_move_in("ar", move_in_date=datetime.date(2025, 1, 1) + datetime.timedelta(days=day))
+
+    dashboard(first_day=MARCH, last_day=APRIL_END)
+
+    assert DashboardStale.objects.count() == 40  # not counted in the request
+    assert dashboard_rollups.refresh().move_in_days == 40  # the worker's refresh does it
+    assert_rollups_equal_raw()
