@@ -24,8 +24,6 @@ from visits import exports, record_exports
 from visits.dashboard_views import MAX_PERIOD, dashboard_required
 from visits.models import Visit
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 class ExportForm(forms.Form):
     """The period, district and status of one export. The field names are the dashboard's, so its export
@@ -107,7 +105,7 @@ def _export(
     table = build(**filters)
     filename = f"{name}-{filters['first_day']:%Y%m%d}-{filters['last_day']:%Y%m%d}.{file_format}"
     if file_format == "xlsx":
-        response = HttpResponse(exports.to_xlsx([table]), content_type=XLSX_CONTENT_TYPE)
+        response = HttpResponse(exports.to_xlsx([table]), content_type=exports.XLSX_CONTENT_TYPE)
     else:
         response = HttpResponse(exports.list_to_csv(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)

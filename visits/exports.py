@@ -11,6 +11,8 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -106,6 +108,19 @@ def dashboard_tables(dashboard: Dashboard) -> list[Table]:
 # UTF-8 only when it starts with a byte order mark; without them it shows one column of mangled "å, ä, ö".
 EXCEL_SV_DELIMITER = ";"
 BYTE_ORDER_MARK = "\ufeff"
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def tables_response(tables: Sequence[Table], *, file_format: str, filename: str) -> HttpResponse:
+    """The tables as a download: one Excel sheet each (file_format "xlsx"), or one CSV file."""
+    if file_format == "xlsx":
+        response = HttpResponse(to_xlsx(tables), content_type=XLSX_CONTENT_TYPE)
+    else:
+        response = HttpResponse(to_csv(tables), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
 
 
 def to_csv(tables: Sequence[Table]) -> str:

@@ -55,12 +55,5 @@ def index(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest, file_format: str) -> HttpResponse:
     form = ImpactForm(request.GET, today=timezone.localdate())
     data = build_impact(**form.filters())
-    tables = impact_exports.export_tables(data)
     name = f"hemkunskap-impact-{data.first_day:%Y%m%d}-{data.last_day:%Y%m%d}.{file_format}"
-    if file_format == "xlsx":
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        response = HttpResponse(exports.to_xlsx(tables), content_type=content_type)
-    else:
-        response = HttpResponse(exports.to_csv(tables), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return exports.tables_response(impact_exports.export_tables(data), file_format=file_format, filename=name)
