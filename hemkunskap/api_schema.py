@@ -10,7 +10,7 @@ from hemkunskap.api import ERROR, VALIDATION_ERROR
 
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's, with the error answers every operation can give, so that clients (and the
-    schema tests) know a 400, 401, 403 or 404 as part of the contract rather than a surprise."""
+    schema tests) know a 400, 401, 403, 404 or 415 as part of the contract rather than a surprise."""
 
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
@@ -23,6 +23,9 @@ class AutoSchema(openapi.AutoSchema):
         errors["403"] = ("The user's role may not do this.", ERROR)
         if is_detail or is_list:
             errors["404"] = ("No such object for this user (or no such page).", ERROR)
+        if self.method in ("POST", "PUT", "PATCH"):
+            # A body DRF's parsers cannot take: another content type, or a multipart body without one.
+            errors["415"] = ("The body's content type is not one this operation accepts.", ERROR)
         for code, (description, schema) in errors.items():
             if code not in responses:
                 responses[code] = {"description": description, "content": {"application/json": {"schema": schema}}}
