@@ -38,7 +38,7 @@ lint: $(VENV)/.installed
 
 check: lint test
 
-## Production-style processes (set DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS, DEBUG=0).
+## Production-style processes (set DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS, EMAIL_URL, SMS_BACKEND, DEBUG=0).
 serve: $(VENV)/.installed
 	$(BIN)/python manage.py collectstatic --no-input
 	$(BIN)/gunicorn hemkunskap.wsgi --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-3}

@@ -198,6 +198,8 @@ def production_env(database: str) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
+        "SMS_BACKEND": "file",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "TWO_FACTOR_REQUIRED": "0",
         "DATABASE_URL": database_url(database),
         "REDIS_URL": REDIS.url(),

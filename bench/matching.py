@@ -40,6 +40,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hemkunskap.settings")
 if "DEBUG" not in os.environ:
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+    # Nothing is sent: messages stay in files under var/.
+    os.environ.setdefault("SMS_BACKEND", "file")
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
 
 

@@ -55,6 +55,9 @@ if "DEBUG" not in os.environ:
     # As in production: no query log kept in memory (bench.matching does the same).
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+    # Nothing is sent: messages stay in files under var/.
+    os.environ.setdefault("SMS_BACKEND", "file")
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     os.environ.setdefault("ALLOWED_HOSTS", "localhost,testserver")
 
 import django

@@ -29,8 +29,9 @@ if DEBUG:
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 else:
     # A production process must not start with a guessable key or answer for any host name.
-    if len(SECRET_KEY) < 32:
-        raise ConfigurationError("With DEBUG off, SECRET_KEY must be set to a random string of 32+ characters.")
+    # Django's own deploy check asks for 50 characters, at least 5 of them different.
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ConfigurationError("With DEBUG off, SECRET_KEY must be set to a random string of 50+ characters.")
     if not ALLOWED_HOSTS:
         raise ConfigurationError("With DEBUG off, ALLOWED_HOSTS must list the host names the app answers for.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -352,14 +353,23 @@ if EMAIL_URL:
     EMAIL_USE_SSL = _email.scheme == "smtps"
     EMAIL_USE_TLS = _email.scheme == "submission"
 else:
-    EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else "")
+# With DEBUG off, nothing may print people's addresses, phone numbers and messages to the log by default:
+# production names its e-mail and SMS channels (a file backend is an explicit choice, e.g. for a test).
+if not DEBUG and EMAIL_BACKEND in ("", "django.core.mail.backends.console.EmailBackend"):
+    raise ConfigurationError(
+        "With DEBUG off, set EMAIL_URL (or EMAIL_BACKEND): the console backend would print e-mails to the log."
+    )
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
 EMAIL_TIMEOUT = 10
 # SMS: "console" (prints), "file" (one JSON file per message in SMS_FILE_PATH) or "http" (a 46elks-style
 # gateway: SMS_HTTP_URL, SMS_HTTP_USER, SMS_HTTP_PASSWORD).
-SMS_BACKEND = env_str("SMS_BACKEND", "console")
-if SMS_BACKEND not in ("console", "file", "http"):
-    raise ConfigurationError(f"SMS_BACKEND must be console, file or http; got {SMS_BACKEND!r}")
+SMS_BACKEND = env_str("SMS_BACKEND", "console" if DEBUG else "")
+if SMS_BACKEND not in ("console", "file", "http") or (SMS_BACKEND == "console" and not DEBUG):
+    raise ConfigurationError(
+        f"SMS_BACKEND must be http or file (or console, with DEBUG on: it prints numbers and messages to the "
+        f"log); got {SMS_BACKEND!r}"
+    )
 SMS_FILE_PATH = env_str("SMS_FILE_PATH") or str(VAR_DIR / "sms")
 SMS_HTTP_URL = env_url("SMS_HTTP_URL", schemes=("http", "https"))
 SMS_HTTP_USER = env_str("SMS_HTTP_USER")

@@ -22,6 +22,11 @@ def check_deploy(var_dir: Path, **env: str) -> subprocess.CompletedProcess:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "hemkunskap.example.se",
         "CSRF_TRUSTED_ORIGINS": "https://hemkunskap.example.se",
+        "EMAIL_URL": "submission://hemkunskap:secret@smtp.example.se:587",
+        "SMS_BACKEND": "http",
+        "SMS_HTTP_URL": "https://api.46elks.com/a1/sms",
+        "SMS_HTTP_USER": "u",
+        "SMS_HTTP_PASSWORD": "p",
         **env,
     }
     return subprocess.run(

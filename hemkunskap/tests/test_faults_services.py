@@ -362,7 +362,13 @@ def collected_static(tmp_path_factory) -> Path:
 
 
 IGNORED_STATIC = ["--ignore", "admin", "--ignore", "drf_spectacular_sidecar", "--ignore", "rest_framework"]
-PRODUCTION = {"DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0"}
+PRODUCTION = {
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "SECURE_SSL_REDIRECT": "0",
+    "SMS_BACKEND": "file",
+    "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+}
 
 
 def test_while_postgresql_restarts_the_web_answers_503_and_web_and_worker_recover_by_themselves(

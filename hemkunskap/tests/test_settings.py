@@ -13,7 +13,15 @@ import pytest
 from hemkunskap.env import ConfigurationError, env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-A_GOOD_SECRET_KEY = "x7#kP2m!vQ9w@Lr4zT8n&Yb6cF3hJ5sD0gA1eU"
+A_GOOD_SECRET_KEY = "x7#kP2m!vQ9w@Lr4zT8n&Yb6cF3hJ5sD0gA1eU-q2Wd9LmZ4rTy8Kp"
+# Production's channels: a real SMTP server and SMS gateway (nothing is sent: the process only starts).
+CHANNELS = {
+    "EMAIL_URL": "submission://hemkunskap:secret@smtp.example.se:587",
+    "SMS_BACKEND": "http",
+    "SMS_HTTP_URL": "https://api.46elks.com/a1/sms",
+    "SMS_HTTP_USER": "u",
+    "SMS_HTTP_PASSWORD": "p",
+}
 
 SHOW_CONFIGURATION = """
 import json
@@ -104,7 +112,11 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_redis(tmp_path):
 def test_with_debug_off_it_starts_when_secret_key_and_allowed_hosts_are_set(tmp_path):
     config = configuration(
         start(
-            tmp_path, DEBUG="0", SECRET_KEY=A_GOOD_SECRET_KEY, ALLOWED_HOSTS="hemkunskap.example.se, intern.example.se"
+            tmp_path,
+            DEBUG="0",
+            SECRET_KEY=A_GOOD_SECRET_KEY,
+            ALLOWED_HOSTS="hemkunskap.example.se, intern.example.se",
+            **CHANNELS,
         )
     )
 
@@ -123,6 +135,32 @@ def test_with_debug_off_it_starts_when_secret_key_and_allowed_hosts_are_set(tmp_
             id="guessable-secret-key",
         ),
         pytest.param({"DEBUG": "0", "SECRET_KEY": A_GOOD_SECRET_KEY}, "ALLOWED_HOSTS", id="debug-off-without-hosts"),
+        pytest.param(
+            {"DEBUG": "0", "SECRET_KEY": "x" * 32 + "abcd", "ALLOWED_HOSTS": "example.se", **CHANNELS},
+            "SECRET_KEY",
+            id="secret-key-shorter-than-djangos-deploy-check-wants",
+        ),
+        pytest.param(
+            {"DEBUG": "0", "SECRET_KEY": A_GOOD_SECRET_KEY, "ALLOWED_HOSTS": "example.se", "SMS_BACKEND": "file"},
+            "EMAIL_URL",
+            id="debug-off-would-print-e-mails",
+        ),
+        pytest.param(
+            {"DEBUG": "0", "SECRET_KEY": A_GOOD_SECRET_KEY, "ALLOWED_HOSTS": "example.se", **CHANNELS}
+            | {"SMS_BACKEND": "console"},
+            "SMS_BACKEND",
+            id="debug-off-would-print-sms",
+        ),
+        pytest.param(
+            {
+                "DEBUG": "0",
+                "SECRET_KEY": A_GOOD_SECRET_KEY,
+                "ALLOWED_HOSTS": "example.se",
+                "EMAIL_URL": CHANNELS["EMAIL_URL"],
+            },
+            "SMS_BACKEND",
+            id="debug-off-without-an-sms-channel",
+        ),
         pytest.param({"DEBUG": "maybe"}, "DEBUG", id="debug-not-a-boolean"),
         pytest.param({"DATABASE_URL": "mysql://x"}, "DATABASE_URL", id="database-not-postgresql-or-sqlite"),
         pytest.param({"REDIS_URL": "localhost:6379"}, "REDIS_URL", id="redis-url-without-scheme"),
