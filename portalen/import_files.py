@@ -2,12 +2,10 @@
 
 Pure: no database. The file is read by the move-in import's reader (tenants.import_files.read_file, with
 a FileLayout of this file's own: Excel's Windows-1252 and semicolons, CSV UTF-8 with or without a BOM, tab-
-or comma-separated, .xlsx); only the headings, the statuses' names and the dates are this module's.
+or comma-separated, .xlsx); only the headings and the statuses' names are this module's (dates are read
+as the move-ins' are: tenants.intake.clean_date).
 """
 
-import datetime
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
@@ -32,7 +30,7 @@ HEADING_ALIASES = {
     "status": ("läge", "state"),
     "date": ("datum", "från", "from", "since", "status date", "statusdatum"),
 }
-# How Portalen's staff write each status, in Swedish or English (matched after `_key`).
+# How Portalen's staff write each status, in Swedish or English (matched after tenants.import_files.word_key).
 STATUS_ALIASES = {
     Status.STARTED: ("started", "påbörjad", "påbörjat", "startad", "startat", "start"),
     Status.IN_PROGRESS: ("in progress", "pågår", "pågående", "deltar", "aktiv"),
@@ -66,35 +64,14 @@ class StatusRow:
     date: object
 
 
-def _key(text: object) -> str:
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", str(text or "")).casefold())
-
-
-_FIELD_BY_KEY = {_key(alias): name for name in FIELDS for alias in (name, *HEADING_ALIASES[name])}
 _STATUS_BY_KEY = {
-    _key(alias): status for status, aliases in STATUS_ALIASES.items() for alias in (status.value, *aliases)
+    readers.word_key(alias): status for status, aliases in STATUS_ALIASES.items() for alias in (status.value, *aliases)
 }
 
 
 def parse_status(value: object) -> str | None:
     """The Status a cell names, or None. "Referred" is not among them: it is the referral itself."""
-    return _STATUS_BY_KEY.get(_key(value))
-
-
-def parse_date(value: object) -> datetime.date | None:
-    """A day from a cell: a date or date-time from Excel, or text "2025-03-31" (a time after it is ignored)."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value or "").strip()
-    match = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})(?:[ T][\d:.]+)?", text)
-    if not match:
-        return None
-    try:
-        return datetime.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
+    return _STATUS_BY_KEY.get(readers.word_key(value))
 
 
 STATUSES = readers.FileLayout(

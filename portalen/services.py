@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from portalen import import_files
 from portalen.models import SELF_SUPPORTING, STARTED_OR_BEYOND, Programme, Referral, ReferralStatusUpdate, Status
+from tenants.intake import clean_date
 from visits.models import FollowUp
 from visits.scheduling import STOCKHOLM
 
@@ -185,9 +186,11 @@ def import_statuses(
         status = import_files.parse_status(source.status)
         if status is None:
             row.messages.append(_("“%(value)s” is not a status Portalen reports.") % {"value": source.status})
-        day = import_files.parse_date(source.date)
-        if day is None:
-            row.messages.append(_("“%(value)s” is not a date (write it as 2025-03-31).") % {"value": source.date})
+        try:
+            day: datetime.date | None = clean_date(source.date)
+        except ValidationError as error:  # the move-in import's words: "… is not a date. Write it as …"
+            day = None
+            row.messages += error.messages
         if row.messages or referral_id is None or status is None or day is None:
             row.outcome = "error"
             continue

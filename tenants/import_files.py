@@ -74,7 +74,7 @@ FIELD_LABELS = {
     "wants_interpreter": gettext_lazy("interpreter wanted"),
 }
 
-# Headings as property systems and people write them. Matched after `_heading_key`, so case, spaces,
+# Headings as property systems and people write them. Matched after `word_key`, so case, spaces,
 # "-", "_" and "." do not matter ("Lgh.nr", "LGH NR" and "lgh_nr" are one heading).
 HEADING_ALIASES = {
     "contract_number": ("kontraktsnummer", "kontraktsnr", "avtalsnummer", "kontrakt", "contract no"),
@@ -92,10 +92,11 @@ HEADING_ALIASES = {
 }
 
 
-def _heading_key(heading: str) -> str:
-    # NFKC: a heading from a Mac may spell "å" as "a" + combining ring. Everything that is not a letter
-    # or digit goes, so "Lgh nr.", "lgh-nr" and "LghNr" are one heading.
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", heading).casefold())
+def word_key(text: object) -> str:
+    """A heading or a cell's word as it is compared: NFKC (a heading from a Mac may spell "å" as "a" + a
+    combining ring), case folded, everything that is not a letter or digit gone – so "Lgh nr.", "lgh-nr"
+    and "LghNr" are one heading, "Gemensamma utrymmen" and "gemensamma_utrymmen" one category."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", str(text or "")).casefold())
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class FileLayout:
 
     def __post_init__(self) -> None:
         by_key = {
-            _heading_key(heading): name
+            word_key(heading): name
             for name in self.fields
             for heading in (name, name.replace("_", " "), *self.aliases.get(name, ()))
         }
@@ -126,7 +127,7 @@ class FileLayout:
 
     def canonical_field(self, heading: str) -> str | None:
         """The field that a column heading names ("Lgh nr" -> "apartment_number"), or None."""
-        return self.by_key.get(_heading_key(heading or ""))
+        return self.by_key.get(word_key(heading or ""))
 
 
 MOVE_INS = FileLayout(

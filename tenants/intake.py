@@ -144,7 +144,7 @@ def as_text(value: object) -> str:
     return str(value).strip()
 
 
-def clean_move_in_date(value: object, _lookups: Lookups | None = None) -> datetime.date:
+def clean_date(value: object, _lookups: Lookups | None = None) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -263,7 +263,7 @@ def clean_yes_no(value: object, _lookups: Lookups | None = None) -> bool:
 
 CLEANERS = {
     "contract_number": text_cleaner("contract_number", required=True),
-    "move_in_date": clean_move_in_date,
+    "move_in_date": clean_date,
     "street_address": text_cleaner("street_address", required=True),
     "postal_code": _postal_code,
     "district": _district,

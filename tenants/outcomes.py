@@ -16,7 +16,6 @@ the household's anonymisation (tenants.retention) and the impact statistics with
 
 import datetime
 import re
-import unicodedata
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -29,13 +28,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tenants.import_files import HEADING_ALIASES, FileLayout
+from tenants.import_files import HEADING_ALIASES, FileLayout, word_key
 from tenants.intake import (
     Cleaner,
     Fate,
     as_text,
+    clean_date,
     clean_fields,
-    clean_move_in_date,
     clean_yes_no,
     text_cleaner,
 )
@@ -60,11 +59,7 @@ CATEGORY_WORDS = {
 }
 
 
-def _word_key(text: str) -> str:
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
-
-
-_CATEGORY_BY_WORD = {_word_key(word): category for category, words in CATEGORY_WORDS.items() for word in words}
+_CATEGORY_BY_WORD = {word_key(word): category for category, words in CATEGORY_WORDS.items() for word in words}
 
 
 # --- Records --------------------------------------------------------------------------------------------
@@ -104,7 +99,7 @@ OutcomeRecord = DisturbanceRecord | InspectionRecord | SurveyRecord
 
 
 def clean_outcome_date(value: object, _lookups: object = None) -> datetime.date:
-    day = clean_move_in_date(value)
+    day = clean_date(value)
     if day > timezone.localdate():
         raise ValidationError(_("The date %(date)s is in the future.") % {"date": day.isoformat()}, code="future_date")
     return day
@@ -114,7 +109,7 @@ def clean_category(value: object, _lookups: object = None) -> str:
     text = as_text(value)
     if not text:
         raise ValidationError(_("This field is required."), code="required")
-    category = _CATEGORY_BY_WORD.get(_word_key(text))
+    category = _CATEGORY_BY_WORD.get(word_key(text))
     if category is None:
         raise ValidationError(
             _("Unknown category “%(value)s”. Use noise, shared areas, waste or other.") % {"value": text},

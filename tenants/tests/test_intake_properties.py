@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from languages.lookup import LanguageIndex
-from tenants.intake import RECORD_FIELDS, Lookups, MoveInRecord, clean_move_in_date, clean_record
+from tenants.intake import RECORD_FIELDS, Lookups, MoveInRecord, clean_date, clean_record
 from tenants.models import District
 
 LANGUAGE_ROWS = [
@@ -55,11 +55,11 @@ def test_every_way_a_swedish_file_writes_a_date_reads_as_that_date(day):
         f"{day.day} {months[day.month - 1]} {day.year}",
         f"{day.isoformat()} 00:00:00",
     ):
-        assert clean_move_in_date(text) == day
+        assert clean_date(text) == day
 
 
 @pytest.mark.parametrize("text", ["2026-02-30", "30/2/2026", "31 juni 2026", "igår", "2026/13/01", "1e6"])
 def test_a_date_that_is_not_in_the_calendar_is_named_in_the_message(text):
     with pytest.raises(ValidationError) as raised:
-        clean_move_in_date(text)
+        clean_date(text)
     assert text in raised.value.messages[0]
